@@ -1,0 +1,3 @@
+"""newswatch: tag a stream of news articles against analysts' watch-lists."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,118 @@
+"""The records newswatch reads and writes on Kafka: Article in, Alert and DeadLetter out.
+
+These pydantic models are the single source of truth for the wire format. The JSON
+Schemas in `schemas/` are generated from them (`newswatch schemas`), and a test fails
+when the two drift apart.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+class _Record(BaseModel):
+    # Unknown fields are refused rather than dropped: a producer that misspells
+    # `body` should hear about it (through the dead-letter topic), not lose text.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Article(_Record):
+    """One news article, as published to the articles topic."""
+
+    id: str = Field(min_length=1, max_length=512, description="Stable article id; the Kafka key.")
+    title: str = Field(default="", description="Headline; may be empty.")
+    body: str = Field(min_length=1, description="Full text of the article.")
+    language: str | None = Field(
+        default=None, description="ISO 639-1 code (e.g. 'id', 'en') when the source knows it."
+    )
+    url: str | None = None
+    source: str | None = Field(default=None, description="Publisher or feed name.")
+    published_at: AwareDatetime | None = None
+
+
+class Evidence(_Record):
+    """One place in the article that made a watch-list match, so an analyst can check it."""
+
+    term: str = Field(description="The watch-list term or rule that matched.")
+    field: Literal["title", "body"]
+    start: int = Field(ge=0, description="Offset of the first character in the original field.")
+    end: int = Field(ge=0, description="Offset one past the last character in the original field.")
+    text: str = Field(description="The matched text exactly as it appears in the article.")
+    snippet: str = Field(description="A short stretch of text around the match.")
+
+
+class Alert(_Record):
+    """One article matched one watch-list."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    alert_id: str = Field(
+        description="Deterministic id from article id and watch-list: consumers de-duplicate on it."
+    )
+    article_id: str
+    watchlist: str
+    score: float = Field(description="Strength of the match; at least the watch-list's threshold.")
+    evidence: list[Evidence] = Field(min_length=1)
+    title: str
+    language: str | None
+    url: str | None
+    source: str | None
+    published_at: AwareDatetime | None
+    tagged_at: AwareDatetime
+
+
+def alert_id_for(article_id: str, watchlist: str) -> str:
+    """The same article and watch-list always give the same id (at-least-once de-duplication)."""
+    digest = hashlib.sha256(f"{article_id}\x1f{watchlist}".encode()).hexdigest()
+    return digest[:32]
+
+
+DeadLetterReason = Literal[
+    "not_utf8",
+    "not_json",
+    "invalid_article",
+    "tagging_failed",
+]
+
+
+class DeadLetter(_Record):
+    """A record the tagger could not turn into alerts, kept whole with the reason why."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    reason: DeadLetterReason
+    detail: str = Field(description="What was wrong, in words a person can act on.")
+    topic: str
+    partition: int
+    offset: int
+    key_base64: str | None = Field(description="The record's original key bytes, base64.")
+    value_base64: str = Field(description="The record's original value bytes, base64.")
+    failed_at: AwareDatetime
+
+    @staticmethod
+    def encode_bytes(raw: bytes | None) -> str | None:
+        return None if raw is None else base64.b64encode(raw).decode("ascii")
+
+    def original_value(self) -> bytes:
+        return base64.b64decode(self.value_base64)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """'body: Field required; langauge: Extra inputs are not permitted' — short and actionable."""
+    parts = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(loc) for loc in item["loc"]) or "record"
+        parts.append(f"{where}: {item['msg']}")
+    more = error.error_count() - len(parts)
+    if more > 0:
+        parts.append(f"and {more} more problem(s)")
+    return "not a valid Article: " + "; ".join(parts)

@@ -1,0 +1,49 @@
+"""The one root exception of newswatch and its small, data-carrying subclasses.
+
+Per-record problems (a bad article on the topic) are not raised out of the worker:
+they become dead letters. These exceptions are for the operator: bad configuration,
+bad watch-list files, a broker that cannot be started.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class NewswatchError(Exception):
+    """Root of every error newswatch raises on purpose; its message tells what to do."""
+
+
+class WatchlistError(NewswatchError):
+    """A watch-list file that cannot be used, with where the problem is."""
+
+    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}:{line}" if line is not None else str(self.path)
+        super().__init__(f"{where}: {reason}")
+
+
+class ArticleFileError(NewswatchError):
+    """An input file (or one record in it) that cannot be read as articles."""
+
+    def __init__(self, path: Path | str, reason: str, record: int | None = None) -> None:
+        self.path = Path(path)
+        self.record = record
+        self.reason = reason
+        where = f"{self.path} (record {record})" if record is not None else str(self.path)
+        super().__init__(f"{where}: {reason}")
+
+
+class BrokerError(NewswatchError):
+    """The local Kafka broker cannot be installed, started, reached or stopped."""
+
+
+class MissingToolError(BrokerError):
+    """A program the local broker needs (java, mvn) is not on PATH."""
+
+    def __init__(self, tool: str, install_hint: str) -> None:
+        self.tool = tool
+        self.install_hint = install_hint
+        super().__init__(f"'{tool}' was not found on PATH; install it first: {install_hint}")

@@ -1,0 +1,127 @@
+"""Publish articles to Kafka: idempotent producer, acks from all replicas, retries, a count.
+
+Nothing is dropped silently: every input file problem is reported with its path and
+counted, and every record the broker does not acknowledge after retries is counted
+as undelivered (the command then exits non-zero).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from newswatch.article_files import read_articles
+from newswatch.contracts import Article
+from newswatch.errors import ArticleFileError
+from newswatch.replayer.progress import Progress
+
+_SEND_ATTEMPTS = 3
+_RETRY_BACKOFF_S = 1.0
+
+
+@dataclass
+class ReplayReport:
+    delivered: int = 0
+    skipped_inputs: list[ArticleFileError] = field(default_factory=list)
+    undelivered: list[tuple[str, str]] = field(default_factory=list)  # (article id, reason)
+
+    @property
+    def ok(self) -> bool:
+        return not self.undelivered
+
+
+@dataclass(frozen=True)
+class ReplayOptions:
+    rate: float | None = None  # articles per second; None: as fast as the broker takes them
+    loop: bool = False
+    limit: int | None = None
+
+
+async def replay(
+    paths: list[Path],
+    bootstrap: str,
+    topic: str,
+    options: ReplayOptions,
+    errors: TextIO = sys.stderr,
+) -> ReplayReport:
+    report = ReplayReport()
+    articles = _collect(paths, report, errors)
+    stream: Iterable[Article] = itertools.cycle(articles) if options.loop and articles else articles
+    if options.limit is not None:
+        stream = itertools.islice(stream, options.limit)
+    if options.loop:
+        total = options.limit
+    else:
+        total = len(articles) if options.limit is None else min(len(articles), options.limit)
+
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        request_timeout_ms=30_000,
+    )
+    await producer.start()
+    progress = Progress(total, stream=errors)
+    try:
+        pending: set[asyncio.Task[None]] = set()
+        for article, send_at in _paced(stream, options.rate):
+            delay = send_at - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            task = asyncio.create_task(_deliver(producer, topic, article, report, progress))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            if len(pending) >= 1000:
+                await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        if pending:
+            await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+        progress.close()
+    return report
+
+
+def _collect(paths: list[Path], report: ReplayReport, errors: TextIO) -> list[Article]:
+    articles = []
+    for item in read_articles(paths):
+        if isinstance(item, ArticleFileError):
+            report.skipped_inputs.append(item)
+            print(f"skipped {item}", file=errors)
+        else:
+            articles.append(item)
+    return articles
+
+
+def _paced(articles: Iterable[Article], rate: float | None) -> Iterator[tuple[Article, float]]:
+    start = time.monotonic()
+    for index, article in enumerate(articles):
+        yield article, (start + index / rate if rate else 0.0)
+
+
+async def _deliver(
+    producer: AIOKafkaProducer, topic: str, article: Article, report: ReplayReport, progress: Progress
+) -> None:
+    value = article.model_dump_json(exclude_none=True).encode()
+    key = article.id.encode()
+    for attempt in range(1, _SEND_ATTEMPTS + 1):
+        try:
+            await (await producer.send(topic, value=value, key=key))
+        except KafkaError as exc:
+            if attempt == _SEND_ATTEMPTS or not getattr(exc, "retriable", False):
+                report.undelivered.append((article.id, f"{type(exc).__name__}: {exc}"))
+                return
+            await asyncio.sleep(_RETRY_BACKOFF_S * attempt)
+        else:
+            report.delivered += 1
+            progress.advance()
+            return

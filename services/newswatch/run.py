@@ -1,0 +1,210 @@
+"""`newswatch run`: the whole pipeline on this machine, for a person watching a terminal.
+
+Starts the local broker when no cluster is configured, creates the topics, starts a
+worker process, replays the seed articles, and prints each alert as it arrives on the
+alerts topic. Ctrl-C (or, with --once, the worker having committed every replayed
+article) stops what this command started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from pydantic import ValidationError
+
+from newswatch.contracts import Alert
+from newswatch.errors import NewswatchError
+from newswatch.kafka.admin import ensure_topics, partitions_of
+from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
+from newswatch.replayer.producer import ReplayOptions, replay
+from newswatch.settings import Settings
+
+_WORKER_START_TIMEOUT_S = 90.0
+_WORKER_STOP_TIMEOUT_S = 30.0
+
+
+def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker: bool) -> int:
+    started = time.monotonic()
+    broker = None
+    if settings.uses_local_broker:
+        broker = local_broker(settings)
+        was_running = broker.status().answering
+        status = broker.up()
+        verb = "reusing the running" if was_running else "started the"
+        print(f"kafka: {verb} local broker at {status.bootstrap} (log: {status.log_file})", flush=True)
+        if was_running:
+            broker = None  # not ours to stop
+    asyncio.run(
+        ensure_topics(
+            settings.bootstrap_servers,
+            settings.topics,
+            settings.topic_partitions,
+            settings.topic_replication_factor,
+        )
+    )
+    log_path = settings.state_dir.resolve() / "logs" / "worker.log"
+    try:
+        with _worker_process(log_path) as worker:
+            asyncio.run(_watch(settings, seeds, once=once, worker=worker, log_path=log_path, started=started))
+        return 0
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+        return 0
+    finally:
+        if broker is not None and not keep_broker:
+            broker.down()
+            print("kafka: local broker stopped", flush=True)
+
+
+def local_broker(settings: Settings) -> LocalBroker:
+    return LocalBroker(
+        find_deploy_dir(), settings.state_dir, settings.local_kafka_port, settings.local_kafka_controller_port
+    )
+
+
+@contextlib.contextmanager
+def _worker_process(log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "newswatch", "worker"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=os.environ.copy(),
+            start_new_session=True,
+        )
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(_WORKER_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        print(f"worker: stopped (log: {log_path})", flush=True)
+
+
+async def _watch(
+    settings: Settings,
+    seeds: list[Path],
+    *,
+    once: bool,
+    worker: subprocess.Popen[bytes],
+    log_path: Path,
+    started: float,
+) -> None:
+    alerts = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False)
+    await alerts.start()
+    try:
+        known = await partitions_of(
+            settings.bootstrap_servers, [settings.alerts_topic, settings.articles_topic]
+        )
+        partitions = [TopicPartition(settings.alerts_topic, p) for p in known[settings.alerts_topic]]
+        article_partitions = [
+            TopicPartition(settings.articles_topic, p) for p in known[settings.articles_topic]
+        ]
+        alerts.assign(partitions)
+        await alerts.seek_to_end(*partitions)
+        for tp in partitions:
+            await alerts.position(tp)  # fix "the end" now, before any new alert exists
+
+        metrics_url = f"http://{settings.metrics_host}:{settings.metrics_port}"
+        await _wait_for_worker(metrics_url + "/healthz", worker, log_path)
+        print(f"worker: running (log: {log_path}); metrics at {metrics_url}/metrics", flush=True)
+
+        report = await replay(seeds, settings.bootstrap_servers, settings.articles_topic, ReplayOptions())
+        print(
+            f"replay: {report.delivered} articles sent to {settings.articles_topic}"
+            f"{f', {len(report.skipped_inputs)} inputs skipped' if report.skipped_inputs else ''}",
+            flush=True,
+        )
+        if not report.ok:
+            raise NewswatchError(f"{len(report.undelivered)} articles were not delivered")
+
+        first_alert_shown = False
+        while True:
+            batch = await alerts.getmany(timeout_ms=500)
+            for records in batch.values():
+                for record in records:
+                    if not first_alert_shown:
+                        print(f"first alert {time.monotonic() - started:.1f} s after start", flush=True)
+                        first_alert_shown = True
+                    print(_describe(record.value), flush=True)
+            if worker.poll() is not None:
+                raise NewswatchError(f"the worker exited with code {worker.returncode}; see {log_path}")
+            if once and not batch and await _worker_caught_up(settings, alerts, article_partitions):
+                print("all seed articles processed; --once: stopping", flush=True)
+                return
+    finally:
+        await alerts.stop()
+
+
+async def _wait_for_worker(url: str, worker: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + _WORKER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise NewswatchError(f"the worker exited with code {worker.returncode} on start; see {log_path}")
+        try:
+            await asyncio.to_thread(urllib.request.urlopen, url, timeout=1)
+            return
+        except (urllib.error.URLError, OSError):
+            await asyncio.sleep(0.3)
+    raise NewswatchError(
+        f"the worker did not serve {url} within {_WORKER_START_TIMEOUT_S:.0f} s; see {log_path}"
+    )
+
+
+async def _worker_caught_up(
+    settings: Settings, alerts: AIOKafkaConsumer, article_partitions: list[TopicPartition]
+) -> bool:
+    """True when the worker's group has committed past every article on the topic.
+
+    The worker flushes alerts before it commits, so by then every alert for the
+    replayed articles is on the alerts topic; we only need to have read them all.
+    """
+    article_ends = await alerts.end_offsets(article_partitions)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.app_id)
+    finally:
+        await admin.close()
+    for tp, end in article_ends.items():
+        if end > 0 and (tp not in committed or committed[tp].offset < end):
+            return False
+    alert_ends = await alerts.end_offsets(list(alerts.assignment()))
+    for tp, end in alert_ends.items():
+        if await alerts.position(tp) < end:
+            return False
+    return True
+
+
+def _describe(raw: bytes | None) -> str:
+    try:
+        alert = Alert.model_validate_json(raw or b"")
+    except ValidationError as exc:
+        return f"(unreadable alert: {exc.error_count()} problems)"
+    lines = [
+        f"ALERT [{alert.watchlist}] {alert.title or alert.article_id}  "
+        f"(article {alert.article_id}, score {alert.score:g}, language {alert.language or '?'})"
+    ]
+    for item in alert.evidence[:5]:
+        lines.append(f"    {item.field} {item.start}-{item.end} {item.text!r}: {item.snippet}")
+    if len(alert.evidence) > 5:
+        lines.append(f"    … and {len(alert.evidence) - 5} more")
+    return "\n".join(lines)

@@ -1,0 +1,45 @@
+"""Turn the engine's matches for one article into `Alert` records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from newswatch.contracts import Alert, Article, Evidence, alert_id_for
+from newswatch.settings import Settings
+from newswatch.watchlists import Engine
+
+
+def load_engine(settings: Settings) -> Engine:
+    """The engine for the configured watch-lists (the packaged defaults when none are set)."""
+    return Engine.from_paths(settings.watchlists) if settings.watchlists else Engine.default()
+
+
+def alerts_for(article: Article, engine: Engine, tagged_at: datetime) -> list[Alert]:
+    """One alert per watch-list the article matches, with the evidence for each."""
+    matches = engine.match(article.title, article.body, article.language)
+    return [
+        Alert(
+            alert_id=alert_id_for(article.id, match.watchlist),
+            article_id=article.id,
+            watchlist=match.watchlist,
+            score=match.score,
+            evidence=[
+                Evidence(
+                    term=hit.term,
+                    field=hit.field,
+                    start=hit.start,
+                    end=hit.end,
+                    text=hit.text,
+                    snippet=hit.snippet,
+                )
+                for hit in match.hits
+            ],
+            title=article.title,
+            language=article.language,
+            url=article.url,
+            source=article.source,
+            published_at=article.published_at,
+            tagged_at=tagged_at,
+        )
+        for match in matches
+    ]

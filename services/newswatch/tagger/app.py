@@ -1,0 +1,101 @@
+"""The Faust adapter: consume raw article records, publish alerts and dead letters.
+
+All decisions live in `records.tag_record`; this module only moves bytes between
+Kafka and that function, and counts what happened. Per-record failures never escape
+the `async for` (an exception there would crash and restart the agent).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.types import EventT, FutureMessage
+from prometheus_client import CollectorRegistry
+
+from newswatch.contracts import DeadLetter, utc_now
+from newswatch.metrics import TaggerMetrics
+from newswatch.settings import Settings
+from newswatch.tagger.records import RecordOrigin, Tagged, tag_record
+from newswatch.watchlists import Engine
+
+
+def build_app(settings: Settings, engine: Engine, registry: CollectorRegistry) -> faust.App:
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.bootstrap_servers}",
+        autodiscover=False,
+        datadir=str(settings.state_dir.resolve() / "worker" / settings.app_id),
+        store="memory://",
+        # At-least-once, never Faust's exactly_once (see README): offsets are committed
+        # only after the producer has flushed the alerts of the records before them.
+        processing_guarantee="at_least_once",
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        # Our topics are created explicitly (`newswatch topics`); the leader topic is unused.
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        web_enabled=True,
+        web_bind=settings.metrics_host,
+        web_port=settings.metrics_port,
+        web_host=settings.metrics_host,
+        web_in_thread=False,
+    )
+    setup_prometheus_sensors(app, pattern="/metrics", registry=registry, name_prefix="newswatch_faust")
+    metrics = TaggerMetrics(registry, engine.watchlist_names)
+
+    articles = app.topic(
+        settings.articles_topic,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    alerts = app.topic(settings.alerts_topic, key_serializer="raw", value_serializer="raw")
+    dead_letters = app.topic(settings.dead_letter_topic, key_serializer="raw", value_serializer="raw")
+
+    @app.page("/healthz")
+    async def healthz(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        return self.json({"status": "ok", "watchlists": list(engine.watchlist_names)})
+
+    async def handle(event: EventT[Any]) -> None:
+        message = event.message
+        origin = RecordOrigin(message.topic, message.partition, message.offset)
+        started = time.perf_counter()
+        outcome = tag_record(message.key, message.value, origin, engine, utc_now())
+        metrics.tagging_seconds.observe(time.perf_counter() - started)
+        if isinstance(outcome, DeadLetter):
+            await dead_letters.send(key=message.key, value=outcome.model_dump_json().encode())
+            metrics.dead_letters.labels(reason=outcome.reason).inc()
+        else:
+            await _send_alerts(outcome, message.timestamp)
+        # Counted last, so that a scrape showing N consumed also shows their alerts and dead letters.
+        metrics.articles_consumed.inc()
+        _observe_lag(message.tp, message.offset)
+
+    async def _send_alerts(tagged: Tagged, produced_at: float) -> None:
+        def on_delivered(_: FutureMessage) -> None:
+            metrics.end_to_end_latency_seconds.observe(max(0.0, time.time() - produced_at))
+
+        key = tagged.article.id.encode()
+        for alert in tagged.alerts:
+            # Sent explicitly with the key: Faust's `sink=` would drop it.
+            await alerts.send(key=key, value=alert.model_dump_json().encode(), callback=on_delivered)
+            metrics.alerts_emitted.labels(watchlist=alert.watchlist).inc()
+
+    def _observe_lag(tp: Any, offset: int) -> None:
+        highwater = app.consumer.highwater(tp)
+        if highwater is not None:
+            lag = max(0, highwater - offset - 1)
+            metrics.consumer_lag.labels(topic=tp.topic, partition=str(tp.partition)).set(lag)
+
+    @app.agent(articles, name="newswatch.tag_articles")
+    async def tag_articles(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+        async for event in stream.events():
+            await handle(event)
+            yield None
+
+    return app

@@ -1,0 +1,43 @@
+"""`newswatch worker`: make sure the topics exist, then run the Faust app until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import NoReturn
+
+import faust
+from prometheus_client import CollectorRegistry
+
+from newswatch.kafka.admin import ensure_topics, wait_for_broker
+from newswatch.settings import Settings
+from newswatch.tagger.alerts import load_engine
+from newswatch.tagger.app import build_app
+
+
+def run_worker(settings: Settings) -> NoReturn:
+    engine = load_engine(settings)
+    asyncio.run(_prepare_topics(settings))
+    # Faust creates only the last folder of its datadir; the rest must exist.
+    (settings.state_dir / "worker").mkdir(parents=True, exist_ok=True)
+    app = build_app(settings, engine, CollectorRegistry())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, loop=loop)
+    print(
+        f"newswatch worker: {settings.articles_topic} -> {settings.alerts_topic} "
+        f"(dead letters: {settings.dead_letter_topic}), group {settings.app_id}, "
+        f"watch-lists {', '.join(engine.watchlist_names)}; "
+        f"metrics on http://{settings.metrics_host}:{settings.metrics_port}/metrics",
+        flush=True,
+    )
+    worker.execute_from_commandline()  # exits the process when the worker stops
+
+
+async def _prepare_topics(settings: Settings) -> None:
+    await wait_for_broker(settings.bootstrap_servers, timeout=30.0)
+    await ensure_topics(
+        settings.bootstrap_servers,
+        settings.topics,
+        settings.topic_partitions,
+        settings.topic_replication_factor,
+    )

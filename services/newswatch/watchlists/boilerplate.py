@@ -1,0 +1,52 @@
+"""Recognise lines that scrapers copy from the page around an article.
+
+Links to related stories ("BACA: North Korea fires missile") and subscription or
+layout prompts are not the article's news; a story about rice prices must not alert on
+korean_peninsula because the page linked to a North Korea story. Lines are compared
+after normalisation (casefolded, ASCII punctuation), so one entry covers all spellings.
+"""
+
+from __future__ import annotations
+
+# A line that starts with one of these introduces a link to another story.
+RELATED_STORY_PREFIXES: tuple[str, ...] = (
+    "baca:",
+    "baca juga",
+    "lihat juga",
+    "simak juga",
+    "read:",
+    "read more",
+    "read also",
+    "also read",
+    "related:",
+    "see also:",
+    "watch:",
+    "lesen sie auch",
+    "mehr zum thema",
+    "читайте также",
+    "смотрите также",
+    "관련기사",
+    "관련 기사",
+    "関連記事",
+)
+
+# A line that starts with one of these is page furniture, not text.
+FURNITURE_PREFIXES: tuple[str, ...] = (
+    "scroll to continue with content",
+    "scroll to resume content",
+    "advertisement",
+    "langganan anda berhasil",
+    "tidak dapat menyimpan tanda tangan anda",
+    "subscribe to our newsletter",
+    "sign up for our newsletter",
+    "thank you for subscribing",
+    "newsletter abonnieren",
+    "подпишитесь на",
+)
+
+_PREFIXES = RELATED_STORY_PREFIXES + FURNITURE_PREFIXES
+
+
+def is_boilerplate(normalized_line: str) -> bool:
+    """True when a (normalised, stripped) line is a related-story link or page furniture."""
+    return normalized_line.startswith(_PREFIXES)

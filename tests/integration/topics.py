@@ -1,0 +1,76 @@
+"""Read and write topics with clients independent of the service under test.
+
+Reading uses kcat (Debian package `kcat`), so what the tests see is what any other
+consumer of the alerts topic would see. Writing raw bytes uses a plain aiokafka producer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import time
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+_SEPARATOR = "\x1f"
+
+
+def kcat_read(bootstrap: str, topic: str) -> list[tuple[str, str]]:
+    """Every record now on `topic`, as (key, value) text pairs, from the beginning to the end."""
+    kcat = shutil.which("kcat")
+    if kcat is None:
+        pytest.fail("kcat is needed to read topics independently: apt-get install kcat")
+    result = subprocess.run(
+        [
+            kcat,
+            "-C",
+            "-b",
+            bootstrap,
+            "-t",
+            topic,
+            "-o",
+            "beginning",
+            "-e",
+            "-q",
+            "-f",
+            f"%k{_SEPARATOR}%s\\n",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"kcat could not read {topic}: {result.stderr}")
+    return [tuple(line.split(_SEPARATOR, 1)) for line in result.stdout.splitlines() if line]  # type: ignore[misc]
+
+
+def wait_for_records(bootstrap: str, topic: str, count: int, timeout: float = 60.0) -> list[tuple[str, Any]]:
+    """Poll until at least `count` records are on `topic`; values parsed as JSON."""
+    deadline = time.monotonic() + timeout
+    records: list[tuple[str, str]] = []
+    while time.monotonic() < deadline:
+        records = kcat_read(bootstrap, topic)
+        if len(records) >= count:
+            return [(key, json.loads(value)) for key, value in records]
+        time.sleep(0.5)
+    pytest.fail(f"expected {count} records on {topic} within {timeout:.0f} s, found {len(records)}")
+
+
+def produce_raw(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]) -> None:
+    """Send records byte for byte, in order, to partition 0 so their order is kept."""
+
+    async def send() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        await producer.start()
+        try:
+            for key, value in records:
+                await producer.send_and_wait(topic, value=value, key=key, partition=0)
+        finally:
+            await producer.stop()
+
+    asyncio.run(send())

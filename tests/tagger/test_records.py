@@ -1,0 +1,85 @@
+"""What one raw record becomes: alerts, or a dead letter that keeps it and says why."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from newswatch.contracts import Alert, DeadLetter, alert_id_for
+from newswatch.tagger.records import RecordOrigin, Tagged, tag_record
+from newswatch.watchlists import Engine
+
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+ORIGIN = RecordOrigin("news.articles", 2, 41)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.default()
+
+
+def article_bytes(**fields: object) -> bytes:
+    return json.dumps({"id": "a-1", "title": "", "body": "Nothing to see here.", **fields}).encode()
+
+
+def test_matching_article_becomes_alerts_with_deterministic_ids(engine: Engine) -> None:
+    value = article_bytes(
+        title="New sanctions on North Korea",
+        body="The UN Security Council imposed new sanctions on North Korea.",
+    )
+    outcome = tag_record(b"a-1", value, ORIGIN, engine, NOW)
+    assert isinstance(outcome, Tagged)
+    by_list = {alert.watchlist: alert for alert in outcome.alerts}
+    assert {"sanctions", "korean_peninsula"} <= set(by_list)
+    assert by_list["sanctions"].alert_id == alert_id_for("a-1", "sanctions")
+    assert by_list["sanctions"].tagged_at == NOW
+    assert all(isinstance(alert, Alert) and alert.evidence for alert in outcome.alerts)
+
+
+def test_article_with_no_match_gives_no_alert(engine: Engine) -> None:
+    outcome = tag_record(
+        b"a-1", article_bytes(body="The bakery on Main Street sells bread."), ORIGIN, engine, NOW
+    )
+    assert isinstance(outcome, Tagged) and outcome.alerts == []
+
+
+@pytest.mark.parametrize(
+    ("value", "reason", "words"),
+    [
+        (None, "not_json", "no value"),
+        (b"", "not_json", "no value"),
+        (b"\xff\xfe\xfd", "not_utf8", "not UTF-8"),
+        (b'{"id": "a", ', "not_json", "not JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "not_json", "nested"),
+        (b'"just a string"', "invalid_article", "JSON object"),
+        (b"[1, 2]", "invalid_article", "JSON object"),
+        (json.dumps({"id": "", "body": "b"}).encode(), "invalid_article", "id:"),
+        (json.dumps({"id": "x"}).encode(), "invalid_article", "body: Field required"),
+        (json.dumps({"id": "x", "body": 42}).encode(), "invalid_article", "body:"),
+        (json.dumps({"id": "x", "body": "b", "colour": "red"}).encode(), "invalid_article", "colour"),
+    ],
+)
+def test_bad_records_become_dead_letters_with_reason_and_original_bytes(
+    engine: Engine, value: bytes | None, reason: str, words: str
+) -> None:
+    outcome = tag_record(b"key", value, ORIGIN, engine, NOW)
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.reason == reason
+    assert words in outcome.detail
+    assert outcome.original_value() == (value or b"")
+    assert (outcome.topic, outcome.partition, outcome.offset) == ("news.articles", 2, 41)
+
+
+def test_engine_failure_becomes_a_dead_letter_not_a_crash(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*_: object, **__: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "match", explode)
+    outcome = tag_record(b"k", article_bytes(), ORIGIN, engine, NOW)
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.reason == "tagging_failed"
+    assert "RuntimeError: boom" in outcome.detail

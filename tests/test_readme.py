@@ -1,0 +1,24 @@
+"""The README is the operator's manual: its settings table must match the code."""
+
+from __future__ import annotations
+
+import re
+
+from newswatch.settings import Settings
+from tests.conftest import REPO_ROOT
+
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_documented_and_every_documented_setting_exists() -> None:
+    in_code = {f"NEWSWATCH_{name.upper()}" for name in Settings.model_fields}
+    in_table = set(re.findall(r"^\| `(NEWSWATCH_[A-Z_]+)` \|", README, flags=re.MULTILINE))
+    assert in_table == in_code
+
+
+def test_documented_defaults_match_the_code() -> None:
+    defaults = Settings.model_construct()
+    for name, default in re.findall(r"^\| `NEWSWATCH_([A-Z_]+)` \| `([^`]*)` \|", README, flags=re.MULTILINE):
+        value = getattr(defaults, name.lower())
+        shown = "[]" if value == [] else str(value)
+        assert shown == default, f"README says NEWSWATCH_{name} defaults to {default!r}, code says {shown!r}"

@@ -1,0 +1,40 @@
+"""Normalisation finds terms in oddly typed text and still points at the original."""
+
+from __future__ import annotations
+
+from newswatch.watchlists import Engine
+from newswatch.watchlists.normalize import normalize
+
+
+def test_full_width_zero_width_and_curly_quotes_are_matched_at_original_offsets() -> None:
+    body = "Officials said “ＮＯＲＴＨ Ko\u200brea’s” envoy left. Kim\u00a0Jong\u2011Un spoke."
+    engine = Engine.default()
+    (match,) = engine.match("", body)
+    assert match.watchlist == "korean_peninsula"
+    assert [hit.text for hit in match.hits] == ["ＮＯＲＴＨ Ko\u200brea’s", "Kim\u00a0Jong\u2011Un"]
+    for hit in match.hits:
+        assert body[hit.start : hit.end] == hit.text
+
+
+def test_normalised_characters_map_back_to_their_original_span() -> None:
+    original = "Ａ\u200bB  “c”\tß"
+    document = normalize(original)
+    assert document.text == 'ab "c" ss'
+    for index, char in enumerate(document.text):
+        start, end = document.original_span(index, index + 1)
+        assert original[start:end].strip() or char == " "
+    assert document.original_span(0, 2) == (0, 3)  # "Ａ", the zero-width space, "B"
+
+
+def test_decomposed_accents_compose_like_typed_ones() -> None:
+    document = normalize("Pjo\u0308ngjang")
+    assert document.text == "pjöngjang"
+    assert document.original_span(2, 3) == (2, 4)
+
+
+def test_skipped_lines_leave_a_line_break_and_correct_offsets() -> None:
+    original = "keep one\nDROP me\nkeep two"
+    document = normalize(original, lambda line: line.startswith("drop"))
+    assert document.text == "keep one\n\nkeep two"
+    start = document.text.index("two")
+    assert original[slice(*document.original_span(start, start + 3))] == "two"
