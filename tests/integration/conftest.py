@@ -87,6 +87,19 @@ def newswatch_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "newswatch", *args]
 
 
+def run_newswatch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run one `newswatch` command to completion with exactly these NEWSWATCH_* settings."""
+    return subprocess.run(
+        newswatch_command(*args),
+        env=subprocess_env(env),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def subprocess_env(overrides: dict[str, str]) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("NEWSWATCH_")}
     return {**env, **overrides}

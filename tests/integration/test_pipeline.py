@@ -11,22 +11,14 @@ from collections.abc import Callable
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import REPO_ROOT, SEED_ARTICLE
-from tests.integration.conftest import RunningWorker, newswatch_command, subprocess_env
+from tests.integration.conftest import RunningWorker, run_newswatch
 from tests.integration.topics import kcat_read, produce_raw, wait_for_records
 
 WATCHLISTS = {"sanctions", "arms_transfers", "korean_peninsula"}
 
 
 def replay(env: dict[str, str], *paths: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        newswatch_command("replay", *paths),
-        env=subprocess_env(env),
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_newswatch(env, "replay", *paths)
 
 
 def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -12,8 +12,13 @@ from tests.conftest import REPO_ROOT, SEED_ARTICLE
 
 def run_tag(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "newswatch", "tag", *args], input=stdin, cwd=REPO_ROOT,
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "newswatch", "tag", *args],
+        input=stdin,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -28,7 +33,11 @@ def test_seed_article_prints_three_alerts_with_evidence() -> None:
 
 
 def test_reads_json_lines_from_stdin_and_reports_bad_lines() -> None:
-    good = {"id": "s1", "title": "EU sanctions on Iran", "body": "The EU imposed new sanctions on Iran's central bank."}
+    good = {
+        "id": "s1",
+        "title": "EU sanctions on Iran",
+        "body": "The EU imposed new sanctions on Iran's central bank.",
+    }
     result = run_tag(stdin=json.dumps(good) + "\n{oops\n")
     assert result.returncode == 1, "a skipped input is reported in the exit code"
     assert "record 2" in result.stderr and "not valid JSON" in result.stderr

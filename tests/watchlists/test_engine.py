@@ -150,3 +150,16 @@ def test_results_are_sorted_by_watchlist_name(engine: Engine) -> None:
     body = "UN sanctions target North Korea arms sales."
     names = [match.watchlist for match in engine.match("", body)]
     assert names == sorted(names) == ["arms_transfers", "korean_peninsula", "sanctions"]
+
+
+def test_snippet_is_one_line_of_context_marked_where_cut(engine: Engine) -> None:
+    body = "Filler words here. " * 10 + "The EU arms embargo\non China stays.\n" + "More filler. " * 10
+    hit = by_name(engine.match("", body))["arms_transfers"].hits[0]
+    assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
+    assert "The EU arms embargo on China stays." in hit.snippet
+    assert "\n" not in hit.snippet and len(hit.snippet) < 160
+
+
+def test_seoul_mountain_named_bukhansan_is_not_north_korea(engine: Engine) -> None:
+    body = "주말에 북한산에 등산객이 몰렸다. 북한산 국립공원은 붐볐다."
+    assert engine.match("등산객 증가", body, "ko") == []

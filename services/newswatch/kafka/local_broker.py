@@ -34,11 +34,8 @@ def find_deploy_dir(start: Path | None = None) -> Path:
         candidate = folder / "deploy" / "kafka"
         if (candidate / "pom.xml").is_file():
             return candidate
-    package_checkout = Path(__file__).resolve().parents[3] / "deploy" / "kafka"
-    if (package_checkout / "pom.xml").is_file():
-        return package_checkout
     raise BrokerError(
-        "deploy/kafka/pom.xml not found: run newswatch from the repository checkout "
+        f"deploy/kafka/pom.xml not found in {here} or above: run newswatch from the repository checkout "
         "to use the local broker, or set NEWSWATCH_KAFKA_BOOTSTRAP to an existing cluster"
     )
 
