@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from newswatch.contracts import Alert
 from newswatch.errors import NewswatchError
-from newswatch.kafka.admin import ensure_topics, partitions_of
+from newswatch.kafka.admin import ensure_topics, partitions_of, quiet_client_logs
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
 from newswatch.replayer.producer import ReplayOptions, replay
 from newswatch.settings import Settings
@@ -57,10 +57,12 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
     log_path = settings.state_dir.resolve() / "logs" / "worker.log"
     try:
         with _worker_process(log_path) as worker:
-            asyncio.run(_watch(settings, seeds, once=once, worker=worker, log_path=log_path, started=started))
-        return 0
-    except KeyboardInterrupt:
-        print("\nstopping…", flush=True)
+            try:
+                asyncio.run(
+                    _watch(settings, seeds, once=once, worker=worker, log_path=log_path, started=started)
+                )
+            except KeyboardInterrupt:
+                print("\nstopping…", flush=True)
         return 0
     finally:
         if broker is not None and not keep_broker:
@@ -119,9 +121,11 @@ async def _watch(
             TopicPartition(settings.articles_topic, p) for p in known[settings.articles_topic]
         ]
         alerts.assign(partitions)
-        await alerts.seek_to_end(*partitions)
-        for tp in partitions:
-            await alerts.position(tp)  # fix "the end" now, before any new alert exists
+        # Just-created partitions can refuse the first offset lookup; aiokafka retries it.
+        with quiet_client_logs():
+            await alerts.seek_to_end(*partitions)
+            for tp in partitions:
+                await alerts.position(tp)  # fix "the end" now, before any new alert exists
 
         metrics_url = f"http://{settings.metrics_host}:{settings.metrics_port}"
         await _wait_for_worker(metrics_url + "/healthz", worker, log_path)

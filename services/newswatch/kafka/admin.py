@@ -20,7 +20,7 @@ _TOPIC_ALREADY_EXISTS = 36
 async def broker_answers(bootstrap: str, timeout: float = 3.0) -> bool:
     """True when a metadata request to the cluster succeeds within `timeout` seconds."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
-    with _quiet_client_logs():
+    with quiet_client_logs():
         try:
             await asyncio.wait_for(admin.start(), timeout)
             await asyncio.wait_for(admin.describe_cluster(), timeout)
@@ -32,8 +32,8 @@ async def broker_answers(bootstrap: str, timeout: float = 3.0) -> bool:
 
 
 @contextlib.contextmanager
-def _quiet_client_logs() -> Iterator[None]:
-    # A probe that finds no broker is an answer, not an error: keep aiokafka from logging it.
+def quiet_client_logs() -> Iterator[None]:
+    """Silence aiokafka where a failure is expected and handled (a probe, a retried lookup)."""
     logger = logging.getLogger("aiokafka")
     previous = logger.level
     logger.setLevel(logging.CRITICAL)
@@ -79,9 +79,23 @@ async def ensure_topics(
                 created.append(topic)
             elif code != _TOPIC_ALREADY_EXISTS:
                 raise BrokerError(f"could not create topic {topic!r}: {message} (Kafka error {code})")
+        await _wait_for_leaders(admin, created)
         return created
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, topics: list[str], timeout: float = 15.0) -> None:
+    # A new topic answers metadata requests before its partitions have leaders; clients
+    # that use it in that moment log NotLeaderForPartition errors. Wait it out here.
+    deadline = time.monotonic() + timeout
+    while topics and time.monotonic() < deadline:
+        described = await admin.describe_topics(topics)
+        if all(p["leader"] >= 0 for topic in described for p in topic["partitions"]) and all(
+            topic["partitions"] for topic in described
+        ):
+            return
+        await asyncio.sleep(0.1)
 
 
 def _topic_errors(response: Any) -> list[tuple[str, int, str]]:
