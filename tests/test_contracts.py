@@ -70,6 +70,8 @@ def test_dead_letter_keeps_the_original_bytes() -> None:
         offset=7,
         key_base64=DeadLetter.encode_bytes(None),
         value_base64=DeadLetter.encode_bytes(raw) or "",
+        value_size=len(raw),
+        value_sha256="0" * 64,
         failed_at=NOW,
     )
     again = DeadLetter.model_validate_json(letter.model_dump_json())

@@ -78,6 +78,7 @@ DeadLetterReason = Literal[
     "not_json",
     "invalid_article",
     "tagging_failed",
+    "too_large",
 ]
 
 
@@ -91,7 +92,15 @@ class DeadLetter(_Record):
     partition: int
     offset: int
     key_base64: str | None = Field(description="The record's original key bytes, base64.")
-    value_base64: str = Field(description="The record's original value bytes, base64.")
+    value_base64: str = Field(
+        description="The record's original value bytes, base64; only the first bytes when value_truncated."
+    )
+    value_size: int = Field(ge=0, description="Size in bytes of the original value.")
+    value_sha256: str = Field(description="SHA-256 of the whole original value, hex.")
+    value_truncated: bool = Field(
+        default=False,
+        description="True when the value was too large to copy whole; fetch it from topic/partition/offset.",
+    )
     failed_at: AwareDatetime
 
     @staticmethod
@@ -99,6 +108,7 @@ class DeadLetter(_Record):
         return None if raw is None else base64.b64encode(raw).decode("ascii")
 
     def original_value(self) -> bytes:
+        """The original value (its first bytes when `value_truncated`)."""
         return base64.b64decode(self.value_base64)
 
 

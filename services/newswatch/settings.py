@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Watch-list YAML files (JSON list in the variable). Empty: the packaged defaults.",
     )
+    max_article_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Records larger than this go to the dead-letter topic as too_large, unparsed.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @property

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 
 import pytest
 
 from newswatch.contracts import Alert, DeadLetter, alert_id_for
-from newswatch.tagger.records import RecordOrigin, Tagged, tag_record
+from newswatch.tagger.records import DEAD_LETTER_VALUE_BYTES, RecordOrigin, Tagged, tag_record
 from newswatch.watchlists import Engine
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 ORIGIN = RecordOrigin("news.articles", 2, 41)
+LIMIT = 1_000_000
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def test_matching_article_becomes_alerts_with_deterministic_ids(engine: Engine) 
         title="New sanctions on North Korea",
         body="The UN Security Council imposed new sanctions on North Korea.",
     )
-    outcome = tag_record(b"a-1", value, ORIGIN, engine, NOW)
+    outcome = tag_record(b"a-1", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT)
     assert isinstance(outcome, Tagged)
     by_list = {alert.watchlist: alert for alert in outcome.alerts}
     assert {"sanctions", "korean_peninsula"} <= set(by_list)
@@ -40,7 +42,12 @@ def test_matching_article_becomes_alerts_with_deterministic_ids(engine: Engine) 
 
 def test_article_with_no_match_gives_no_alert(engine: Engine) -> None:
     outcome = tag_record(
-        b"a-1", article_bytes(body="The bakery on Main Street sells bread."), ORIGIN, engine, NOW
+        b"a-1",
+        article_bytes(body="The bakery on Main Street sells bread."),
+        ORIGIN,
+        engine,
+        NOW,
+        max_value_bytes=LIMIT,
     )
     assert isinstance(outcome, Tagged) and outcome.alerts == []
 
@@ -64,7 +71,7 @@ def test_article_with_no_match_gives_no_alert(engine: Engine) -> None:
 def test_bad_records_become_dead_letters_with_reason_and_original_bytes(
     engine: Engine, value: bytes | None, reason: str, words: str
 ) -> None:
-    outcome = tag_record(b"key", value, ORIGIN, engine, NOW)
+    outcome = tag_record(b"key", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT)
     assert isinstance(outcome, DeadLetter)
     assert outcome.reason == reason
     assert words in outcome.detail
@@ -79,7 +86,24 @@ def test_engine_failure_becomes_a_dead_letter_not_a_crash(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(engine, "match", explode)
-    outcome = tag_record(b"k", article_bytes(), ORIGIN, engine, NOW)
+    outcome = tag_record(b"k", article_bytes(), ORIGIN, engine, NOW, max_value_bytes=LIMIT)
     assert isinstance(outcome, DeadLetter)
     assert outcome.reason == "tagging_failed"
     assert "RuntimeError: boom" in outcome.detail
+
+
+def test_record_over_the_size_limit_is_refused_unparsed_and_kept_by_its_head(engine: Engine) -> None:
+    value = article_bytes(body="sanctions " * 300_000)
+    outcome = tag_record(b"big", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT)
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.reason == "too_large"
+    assert "NEWSWATCH_MAX_ARTICLE_BYTES" in outcome.detail
+    assert outcome.value_size == len(value) and outcome.value_truncated
+    assert outcome.original_value() == value[:DEAD_LETTER_VALUE_BYTES]
+    assert outcome.value_sha256 == hashlib.sha256(value).hexdigest()
+
+
+def test_record_just_under_the_limit_is_tagged(engine: Engine) -> None:
+    value = article_bytes(body="New sanctions on North Korea. " + "x" * 1000)
+    outcome = tag_record(b"k", value, ORIGIN, engine, NOW, max_value_bytes=len(value))
+    assert isinstance(outcome, Tagged)

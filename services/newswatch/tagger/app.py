@@ -65,7 +65,9 @@ def build_app(settings: Settings, engine: Engine, registry: CollectorRegistry) -
         message = event.message
         origin = RecordOrigin(message.topic, message.partition, message.offset)
         started = time.perf_counter()
-        outcome = tag_record(message.key, message.value, origin, engine, utc_now())
+        outcome = tag_record(
+            message.key, message.value, origin, engine, utc_now(), max_value_bytes=settings.max_article_bytes
+        )
         metrics.tagging_seconds.observe(time.perf_counter() - started)
         if isinstance(outcome, DeadLetter):
             await dead_letters.send(key=message.key, value=outcome.model_dump_json().encode())

@@ -7,6 +7,7 @@ none) or as a `DeadLetter` that keeps the original bytes and says what was wrong
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,10 @@ class Tagged:
     alerts: list[Alert]
 
 
+# A dead letter must itself fit on the dead-letter topic: beyond this, keep the head only.
+DEAD_LETTER_VALUE_BYTES = 256 * 1024
+
+
 class _Rejected(Exception):
     def __init__(self, reason: DeadLetterReason, detail: str) -> None:
         super().__init__(detail)
@@ -41,9 +46,23 @@ class _Rejected(Exception):
 
 
 def tag_record(
-    key: bytes | None, value: bytes | None, origin: RecordOrigin, engine: Engine, now: datetime
+    key: bytes | None,
+    value: bytes | None,
+    origin: RecordOrigin,
+    engine: Engine,
+    now: datetime,
+    *,
+    max_value_bytes: int,
 ) -> Tagged | DeadLetter:
+    raw = value or b""
     try:
+        if len(raw) > max_value_bytes:
+            # Refused before parsing, so that memory per record stays bounded by the limit.
+            raise _Rejected(
+                "too_large",
+                f"the record is {len(raw):,} bytes; the limit is {max_value_bytes:,} "
+                "(NEWSWATCH_MAX_ARTICLE_BYTES)",
+            )
         article = decode_article(value)
         return Tagged(article, alerts_for(article, engine, now))
     except _Rejected as rejected:
@@ -57,7 +76,10 @@ def tag_record(
         partition=origin.partition,
         offset=origin.offset,
         key_base64=DeadLetter.encode_bytes(key),
-        value_base64=DeadLetter.encode_bytes(value or b"") or "",
+        value_base64=DeadLetter.encode_bytes(raw[:DEAD_LETTER_VALUE_BYTES]) or "",
+        value_size=len(raw),
+        value_sha256=hashlib.sha256(raw).hexdigest(),
+        value_truncated=len(raw) > DEAD_LETTER_VALUE_BYTES,
         failed_at=now,
     )
 
