@@ -49,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     tag = commands.add_parser("tag", help="tag articles offline; print the alerts as JSON lines")
     tag.add_argument("paths", nargs="*", type=Path, help="article files (default: JSON lines on stdin)")
 
+    watchlists = commands.add_parser("watchlists", help="check watch-list files; explain an article's scores")
+    watchlist_actions = watchlists.add_subparsers(dest="watchlists_action", required=True, metavar="ACTION")
+    check = watchlist_actions.add_parser(
+        "check", help="validate watch-list files (default: the packaged ones)"
+    )
+    check.add_argument("paths", nargs="*", type=Path, help="watch-list YAML files")
+    explain = watchlist_actions.add_parser("explain", help="show which rules fired for an article, and why")
+    explain.add_argument("path", type=Path, help="an article file (.txt, .json or .jsonl), as for `tag`")
+
     schemas = commands.add_parser("schemas", help="write the JSON Schemas of the contracts")
     schemas.add_argument("--out", type=Path, default=Path("schemas"))
     schemas.add_argument("--check", action="store_true", help="fail when the files differ from the models")
@@ -102,6 +111,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return tag_files(settings, args.paths)
     if args.command == "schemas":
         return _schemas(args.out, args.check)
+    if args.command == "watchlists":
+        from newswatch.watchlists.commands import check_command, explain_command
+
+        if args.watchlists_action == "check":
+            return check_command(args.paths)
+        return explain_command(settings, args.path)
     raise AssertionError(args.command)
 
 

@@ -47,3 +47,21 @@ class MissingToolError(BrokerError):
         self.tool = tool
         self.install_hint = install_hint
         super().__init__(f"'{tool}' was not found on PATH; install it first: {install_hint}")
+
+
+class WatchlistsInvalid(WatchlistError):
+    """Several problems in watch-list files, all reported at once (one per line).
+
+    `path`, `line` and `reason` are those of the first problem, so code that handles
+    one WatchlistError keeps working; `problems` has all of them.
+    """
+
+    def __init__(self, problems: list[WatchlistError]) -> None:
+        if not problems:
+            raise ValueError("WatchlistsInvalid needs at least one problem")
+        first = problems[0]
+        super().__init__(first.path, first.line, first.reason)
+        self.problems = list(problems)
+        if len(problems) > 1:
+            listed = "\n".join(str(problem) for problem in problems)
+            self.args = (f"{len(problems)} problems in the watch-lists:\n{listed}",)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from newswatch.watchlists import Engine
+from newswatch.watchlists.patterns import MAX_TERM_CHARS
 
 WATCHLIST = """\
 name: test_list
@@ -12,10 +14,11 @@ description: A list written for this test.
 version: "1"
 owner: tests
 threshold: 1.0
-terms:
-  en:
-    - weight: 1.0
-      words:
+rules:
+  - name: the terms
+    weight: 1.0
+    any:
+      en:
 {words}
 """
 
@@ -50,10 +53,30 @@ def test_plain_terms_need_word_boundaries_on_both_sides(tmp_path: Path) -> None:
     assert matched_texts(engine, body) == ["arms", "senjata"]
 
 
-def test_pathological_term_against_a_megabyte_of_the_same_letter_returns(
+def test_longest_allowed_term_against_a_megabyte_of_the_same_letter_returns_quickly(
     tmp_path: Path,
 ) -> None:
-    engine = engine_with_terms(tmp_path, "a" * 10_000, "*aaa*")
+    engine = engine_with_terms(tmp_path, "a" * MAX_TERM_CHARS, "*aaa*")
     body = "a" * 1_000_000
-    (match,) = engine.match("", body)
+    started = time.perf_counter()
+    (match,) = engine.match("", body, "en")
+    assert time.perf_counter() - started < 10
     assert len(match.hits) == 1  # the whole run is one word, and one piece of evidence
+
+
+def test_phrase_with_an_inner_star_allows_any_ending_on_that_word(tmp_path: Path) -> None:
+    engine = engine_with_terms(tmp_path, "поставк* оружия")
+    body = "Поставки оружия и поставками оружия; поставка танков; поставкиоружия."
+    assert matched_texts(engine, body) == ["Поставки оружия", "поставками оружия"]
+
+
+def test_weapon_word_at_the_start_of_a_german_compound_does_not_match(tmp_path: Path) -> None:
+    engine = engine_with_terms(tmp_path, "waffen", "waffenlieferung*")
+    body = "Der Waffenstillstand hält; Waffenlieferungen an Kiew; neue Waffen."
+    assert matched_texts(engine, body) == ["Waffenlieferungen", "Waffen"]
+
+
+def test_chinese_and_japanese_terms_match_inside_text_without_spaces(tmp_path: Path) -> None:
+    engine = engine_with_terms(tmp_path, "制裁", "北朝鮮", "朝鲜")
+    assert matched_texts(engine, "国連安保理は北朝鮮に対する追加制裁を決めた。") == ["北朝鮮", "制裁"]
+    assert matched_texts(engine, "美国宣布对朝鲜实施新制裁") == ["朝鲜", "制裁"]

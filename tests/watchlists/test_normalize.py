@@ -32,9 +32,9 @@ def test_decomposed_accents_compose_like_typed_ones() -> None:
     assert document.original_span(2, 3) == (2, 4)
 
 
-def test_skipped_lines_leave_a_line_break_and_correct_offsets() -> None:
+def test_skipped_lines_are_blanked_and_offsets_stay_correct() -> None:
     original = "keep one\nDROP me\nkeep two"
-    document = normalize(original, lambda line: line.startswith("drop"))
-    assert document.text == "keep one\n\nkeep two"
+    document = normalize(original, lambda text: [(9, 16)] if "drop" in text else [])
+    assert document.text == "keep one\n       \nkeep two"
     start = document.text.index("two")
     assert original[slice(*document.original_span(start, start + 3))] == "two"

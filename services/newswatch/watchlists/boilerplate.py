@@ -8,6 +8,10 @@ after normalisation (casefolded, ASCII punctuation), so one entry covers all spe
 
 from __future__ import annotations
 
+import re
+
+from newswatch.watchlists.script import fold
+
 # A line that starts with one of these introduces a link to another story.
 RELATED_STORY_PREFIXES: tuple[str, ...] = (
     "baca:",
@@ -26,6 +30,17 @@ RELATED_STORY_PREFIXES: tuple[str, ...] = (
     "читайте также",
     "смотрите также",
     "관련기사",
+    "更多阅读",
+    "相关阅读",
+    "相关新闻",
+    "اقرأ أيضا",
+    "اقرا ايضا",
+    "lea también",
+    "lee también",
+    "lire aussi",
+    "à lire aussi",
+    "xem thêm",
+    "đọc thêm",
     "관련 기사",
     "関連記事",
 )
@@ -44,9 +59,14 @@ FURNITURE_PREFIXES: tuple[str, ...] = (
     "подпишитесь на",
 )
 
-_PREFIXES = RELATED_STORY_PREFIXES + FURNITURE_PREFIXES
+_LINE = re.compile(
+    r"^[^\w\n]*(?:"
+    + "|".join(re.escape(fold(prefix)) for prefix in RELATED_STORY_PREFIXES + FURNITURE_PREFIXES)
+    + ").*$",
+    re.MULTILINE,
+)
 
 
-def is_boilerplate(normalized_line: str) -> bool:
-    """True when a (normalised, stripped) line is a related-story link or page furniture."""
-    return normalized_line.startswith(_PREFIXES)
+def boilerplate_lines(normalized: str) -> list[tuple[int, int]]:
+    """Spans of the (normalised) lines that are related-story links or page furniture."""
+    return [match.span() for match in _LINE.finditer(normalized)]

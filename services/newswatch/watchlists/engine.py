@@ -2,67 +2,81 @@
 
 Everything expensive (reading YAML, building the automaton) happens once in
 `Engine.from_paths`; `match` is pure and does no I/O, so one engine can serve every
-article of a long-running worker.
+article of a long-running worker. Each field is normalised and read once by the one
+automaton holding every term of every list; rules are then scored from the hits.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from newswatch.watchlists.boilerplate import is_boilerplate
+from newswatch.watchlists.boilerplate import boilerplate_lines
+from newswatch.watchlists.evaluate import FIELDS, CompiledRule, Found, Outcome, evaluate
+from newswatch.watchlists.explain import Explanation, RuleExplanation, WatchlistExplanation
+from newswatch.watchlists.language import LanguageDetector
 from newswatch.watchlists.loader import default_watchlist_paths, load_watchlists
 from newswatch.watchlists.matcher import Matcher
-from newswatch.watchlists.model import Field, Hit, Pattern, Term, Watchlist, WatchlistMatch
-from newswatch.watchlists.normalize import normalize
-from newswatch.watchlists.text import Sentences, snippet
+from newswatch.watchlists.model import Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
+from newswatch.watchlists.normalize import NormalizedText, normalize
+from newswatch.watchlists.text import FieldText, snippet
 
 MAX_HITS = 10
-# Sums of float weights (0.3 + 0.3 + 0.4) must not miss a threshold by rounding.
-_EPSILON = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
-class _Rule:
-    """What a compiled pattern is for: a scoring term of a list, or (term None) an exclusion."""
-
-    watchlist: int
-    term: Term | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """A term occurrence in normalised text, before exclusions and overlaps are settled."""
-
-    term: Term
-    start: int
-    end: int
+class _Compiled:
+    watchlist: Watchlist
+    rules: tuple[CompiledRule, ...]
+    exclusions: frozenset[int]
+    patterns: frozenset[int]  # every pattern this list cares about
 
 
 @dataclass(frozen=True, slots=True)
-class _Found:
-    """A counted term occurrence, before it becomes evidence."""
-
-    term: Term
-    hit: Hit
+class _Article:
+    documents: dict[Field, NormalizedText]
+    texts: dict[Field, FieldText]
+    found: tuple[Found, ...]
+    language: str | None
+    detected: bool
 
 
 class Engine:
     """Scores articles against a fixed set of watch-lists, compiled once."""
 
     def __init__(self, watchlists: Sequence[Watchlist]) -> None:
-        self._watchlists = tuple(sorted(watchlists, key=lambda watchlist: watchlist.name))
-        entries: list[tuple[Pattern, _Rule]] = []
-        for index, watchlist in enumerate(self._watchlists):
-            entries.extend((term.pattern, _Rule(index, term)) for term in watchlist.terms)
-            entries.extend((pattern, _Rule(index, None)) for pattern in watchlist.exclusions)
-        self._matcher: Matcher[_Rule] = Matcher(entries)
+        self._patterns: list[Pattern] = []
+        self._ids: dict[object, int] = {}
+        self._lists = tuple(self._compile(item) for item in sorted(watchlists, key=lambda item: item.name))
+        self._matcher = Matcher(self._patterns)
+        self._detector = LanguageDetector(
+            language for item in self._lists for language in item.watchlist.languages
+        )
+
+    def _compile(self, watchlist: Watchlist) -> _Compiled:
+        rules = tuple(
+            CompiledRule(rule, tuple(self._term_ids(part) for part in rule.parts), self._term_ids(rule.none))
+            for rule in watchlist.rules
+        )
+        exclusions = self._term_ids(watchlist.exclusions)
+        patterns = exclusions.union(*(part for rule in rules for part in (*rule.parts, rule.none)))
+        return _Compiled(watchlist, rules, exclusions, patterns)
+
+    def _term_ids(self, term_set: TermSet | None) -> frozenset[int]:
+        if term_set is None:
+            return frozenset()
+        ids = []
+        for pattern in term_set.patterns:
+            if pattern.key not in self._ids:
+                self._ids[pattern.key] = len(self._patterns)
+                self._patterns.append(pattern)
+            ids.append(self._ids[pattern.key])
+        return frozenset(ids)
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path]) -> Engine:
-        """Load, validate and compile the watch-lists in `paths` (WatchlistError if invalid)."""
+        """Load, validate and compile the watch-lists in `paths` (WatchlistsInvalid if invalid)."""
         return cls(load_watchlists(paths))
 
     @classmethod
@@ -72,87 +86,106 @@ class Engine:
 
     @property
     def watchlist_names(self) -> tuple[str, ...]:
-        return tuple(watchlist.name for watchlist in self._watchlists)
+        return tuple(item.watchlist.name for item in self._lists)
+
+    @property
+    def watchlists(self) -> tuple[Watchlist, ...]:
+        return tuple(item.watchlist for item in self._lists)
+
+    def detect_language(self, text: str) -> str | None:
+        """The language of `text` among those the watch-lists cover, or None when unsure."""
+        return self._detector.detect(text)
 
     def match(self, title: str, body: str, language: str | None = None) -> list[WatchlistMatch]:
         """The watch-lists this article matches, sorted by name, each with its evidence.
 
-        `language` is only a hint and does not restrict the terms: articles quote other
-        languages and feeds mislabel them, and every list's terms are cheap to run.
+        `language` is only a hint and does not restrict the rules: articles quote other
+        languages and feeds mislabel them. When it is None the language is detected
+        (reported in each match's `language`).
         """
-        found: dict[int, list[_Found]] = {}
-        fields: tuple[tuple[Field, str], ...] = (("title", title), ("body", body))
-        for field, text in fields:
-            for index, occurrences in self._field_matches(field, text).items():
-                found.setdefault(index, []).extend(occurrences)
+        article = self._read(title, body, language)
         matches = []
-        for index, occurrences in sorted(found.items()):
-            match = self._score(self._watchlists[index], occurrences)
-            if match is not None:
-                matches.append(match)
+        for outcome in self._outcomes(article):
+            if outcome.matched:
+                hits = self._evidence(outcome, article, limit=MAX_HITS)
+                matches.append(WatchlistMatch(outcome.watchlist.name, outcome.score, hits, article.language))
         return matches
 
-    def _field_matches(self, field: Field, original: str) -> dict[int, list[_Found]]:
-        """Per watch-list, the term occurrences in one field that survive exclusions."""
-        document = normalize(original, is_boilerplate)
-        sentences = Sentences(document.text)
-        vetoed: set[tuple[int, int]] = set()
-        candidates: list[tuple[tuple[int, int], _Candidate]] = []
-        for occurrence in self._matcher.find(document.text):
-            rule = occurrence.payload
-            place = (rule.watchlist, sentences.index_of(occurrence.start))
-            if rule.term is None:
-                vetoed.add(place)
-            else:
-                candidates.append((place, _Candidate(rule.term, occurrence.start, occurrence.end)))
-        by_watchlist: dict[int, list[_Candidate]] = {}
-        for place, candidate in candidates:
-            if place not in vetoed:
-                by_watchlist.setdefault(place[0], []).append(candidate)
-        result: dict[int, list[_Found]] = {}
-        for index, found in by_watchlist.items():
-            result[index] = []
-            for candidate in _one_per_stretch(found):
-                start, end = document.original_span(candidate.start, candidate.end)
-                hit = Hit(
-                    term=candidate.term.pattern.written,
-                    field=field,
-                    start=start,
-                    end=end,
-                    text=original[start:end],
-                    snippet=snippet(original, start, end),
+    def explain(self, title: str, body: str, language: str | None = None) -> Explanation:
+        """For every watch-list: the rules that fired, their weights, the score and the threshold."""
+        article = self._read(title, body, language)
+        outcomes = {outcome.watchlist.name: outcome for outcome in self._outcomes(article)}
+        lists = []
+        for item in self._lists:
+            outcome = outcomes.get(item.watchlist.name) or evaluate(
+                item.watchlist, item.rules, item.exclusions, (), {}
+            )
+            rules = tuple(
+                RuleExplanation(
+                    name=rule.rule.name,
+                    weight=rule.rule.weight,
+                    mentions=len(rule.firings),
+                    counted=rule.counted,
+                    points=round(rule.points, 3),
+                    vetoed=rule.vetoed,
+                    min_mentions=rule.rule.min_mentions,
+                    evidence=self._hits([f for firing in rule.firings for f in firing.found], article),
                 )
-                result[index].append(_Found(candidate.term, hit))
-        return result
+                for rule in outcome.rules
+            )
+            lists.append(
+                WatchlistExplanation(
+                    item.watchlist.name, item.watchlist.threshold, outcome.score, outcome.matched, rules
+                )
+            )
+        return Explanation(article.language, article.detected, tuple(lists))
 
-    @staticmethod
-    def _score(watchlist: Watchlist, occurrences: list[_Found]) -> WatchlistMatch | None:
-        """Sum the weights, counting each term at most `max_repeats` times."""
-        counts: Counter[Term] = Counter()
-        score = 0.0
-        hits: list[Hit] = []
-        for found in occurrences:
-            counts[found.term] += 1
-            if counts[found.term] <= watchlist.max_repeats:
-                score += found.term.weight
-                hits.append(found.hit)
-        if score + _EPSILON < watchlist.threshold:
-            return None
-        return WatchlistMatch(watchlist.name, round(score, 3), tuple(hits[:MAX_HITS]))
+    def _read(self, title: str, body: str, language: str | None) -> _Article:
+        documents = {"title": normalize(title, boilerplate_lines), "body": normalize(body, boilerplate_lines)}
+        found = tuple(
+            Found(field, occurrence.pattern, occurrence.start, occurrence.end)
+            for field in FIELDS
+            for occurrence in self._matcher.find(documents[field].text)
+        )
+        detected = language is None
+        if detected:
+            language = self._detector.detect(f"{title}\n{body}")
+        texts = {field: FieldText(document.text) for field, document in documents.items()}
+        return _Article(documents, texts, found, language, detected)  # type: ignore[arg-type]
 
+    def _outcomes(self, article: _Article) -> list[Outcome]:
+        present = {item.pattern for item in article.found}
+        outcomes = []
+        for item in self._lists:
+            if present.isdisjoint(item.patterns):
+                continue
+            relevant = tuple(found for found in article.found if found.pattern in item.patterns)
+            outcomes.append(evaluate(item.watchlist, item.rules, item.exclusions, relevant, article.texts))
+        return outcomes
 
-def _one_per_stretch(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Candidates in text order, dropping any that overlaps one already kept.
+    def _evidence(self, outcome: Outcome, article: _Article, limit: int) -> tuple[Hit, ...]:
+        """Up to `limit` hits of the rules that scored: each distinct text once first, in text order."""
+        found = [
+            item for rule in outcome.rules if rule.counted for firing in rule.firings for item in firing.found
+        ]
+        hits = self._hits(found, article)
+        seen: set[str] = set()
+        first: list[Hit] = []
+        repeats: list[Hit] = []
+        for hit in hits:
+            key = hit.text.casefold()
+            (repeats if key in seen else first).append(hit)
+            seen.add(key)
+        chosen = set((first + repeats)[:limit])
+        return tuple(hit for hit in hits if hit in chosen)
 
-    Each stretch of text is one piece of evidence and counts once: "sanksi PBB" and
-    "sanksi" at the same place are the same mention, and the leftmost, longest (most
-    specific, then heaviest) term is the one that says why it matched.
-    """
-    ordered = sorted(candidates, key=lambda item: (item.start, -item.end, -item.term.weight))
-    kept: list[_Candidate] = []
-    free_from = 0
-    for candidate in ordered:
-        if candidate.start >= free_from:
-            kept.append(candidate)
-            free_from = candidate.end
-    return kept
+    def _hits(self, found: Sequence[Found], article: _Article) -> tuple[Hit, ...]:
+        unique = sorted(set(found), key=lambda item: (FIELDS.index(item.field), item.start, -item.end))
+        hits = []
+        for item in unique:
+            document = article.documents[item.field]
+            start, end = document.original_span(item.start, item.end)
+            original = document.original
+            term = self._patterns[item.pattern].written
+            hits.append(Hit(term, item.field, start, end, original[start:end], snippet(original, start, end)))
+        return tuple(hits)

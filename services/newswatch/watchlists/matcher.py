@@ -1,108 +1,158 @@
 """Find every watch-list pattern in a text in one pass, in time linear in the text.
 
-All patterns of all watch-lists go into one Aho-Corasick automaton, built once. No
-regular expression is ever built from an analyst's term, so no term, however odd, can
-make matching backtrack or hang. Word boundaries and the "*" stems are checked around
-each raw occurrence in constant time per occurrence (amortised).
+All segments of all patterns of all watch-lists go into one Hyperscan database of
+pure literals (automata in C, no backtracking), built once; an article is read once,
+as UTF-8. No regular expression is ever built from an analyst's term. Word boundaries
+and the "*" stems are checked around each raw occurrence in constant time per
+occurrence (amortised); phrases split by an inner "*" are chained from their
+segments' hits.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from functools import cache
 
-from newswatch.watchlists.automaton import Automaton
-from newswatch.watchlists.model import Pattern
+import hyperscan
 
-T = TypeVar("T")
-
-# Scripts written without spaces between words: a term there has no word boundary to
-# respect ("北朝鮮" inside "北朝鮮政府" is a real mention).
-_NO_SPACE_RANGES: tuple[tuple[int, int], ...] = (
-    (0x0E00, 0x0EFF),  # Thai, Lao
-    (0x1000, 0x109F),  # Myanmar
-    (0x1780, 0x17FF),  # Khmer
-    (0x3040, 0x30FF),  # Hiragana, Katakana
-    (0x31F0, 0x31FF),  # Katakana extensions
-    (0x3400, 0x4DBF),  # CJK extension A
-    (0x4E00, 0x9FFF),  # CJK unified ideographs
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-    (0xFF66, 0xFF9F),  # half-width Katakana
-    (0x20000, 0x3FFFF),  # CJK extensions B and later
-)
+from newswatch.watchlists.model import Pattern, Segment
+from newswatch.watchlists.script import is_no_space_char, is_word_char
 
 
-def is_word_char(char: str) -> bool:
-    """Letters, digits and combining marks make up words; everything else separates them."""
-    return unicodedata.category(char)[0] in "LNM"
-
-
-def is_no_space_char(char: str) -> bool:
-    """True for characters of scripts that do not put spaces between words."""
-    code = ord(char)
-    return code >= _NO_SPACE_RANGES[0][0] and any(low <= code <= high for low, high in _NO_SPACE_RANGES)
+@cache
+def _in_word(char: str) -> bool:
+    """Whether `char` may continue a word of a spaced script (CJK characters never do)."""
+    return is_word_char(char) and not is_no_space_char(char)
 
 
 def _joins(text: str, inside: int, outside: int) -> bool:
     """Whether text[outside] continues the word that text[inside] belongs to."""
-    if not 0 <= outside < len(text):
-        return False
-    near, far = text[inside], text[outside]
-    return (
-        is_word_char(far) and is_word_char(near) and not is_no_space_char(far) and not is_no_space_char(near)
-    )
+    return 0 <= outside < len(text) and _in_word(text[outside]) and _in_word(text[inside])
 
 
 @dataclass(frozen=True, slots=True)
-class Occurrence(Generic[T]):
-    """A pattern found at text[start:end] (normalised offsets, stems extended to the word)."""
+class Occurrence:
+    """Pattern number `pattern` found at text[start:end] (normalised offsets, stems extended)."""
 
-    payload: T
-    pattern: Pattern
+    pattern: int
     start: int
     end: int
 
 
-class Matcher(Generic[T]):
-    """A compiled set of patterns, each carrying a payload that says what it is for."""
+class Matcher:
+    """A compiled set of patterns; `find` reports them by their index in `patterns`."""
 
-    def __init__(self, entries: Iterable[tuple[Pattern, T]]) -> None:
-        grouped: dict[str, list[tuple[int, Pattern, T]]] = {}
-        for number, (pattern, payload) in enumerate(entries):
-            grouped.setdefault(pattern.phrase, []).append((number, pattern, payload))
-        self._phrases = list(grouped)
-        self._groups = list(grouped.values())
-        self._automaton = Automaton(self._phrases)
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        self._segments: list[Segment] = []
+        segment_ids: dict[Segment, int] = {}
+        self._chains: list[tuple[int, ...]] = []
+        for pattern in patterns:
+            chain: list[int] = []
+            for segment in pattern.segments:
+                if segment not in segment_ids:
+                    segment_ids[segment] = len(self._segments)
+                    self._segments.append(segment)
+                chain.append(segment_ids[segment])
+            self._chains.append(tuple(chain))
+        # Patterns by their first segment: a hit of that segment may start them.
+        self._starting: list[list[int]] = [[] for _ in self._segments]
+        for number, linked in enumerate(self._chains):
+            self._starting[linked[0]].append(number)
+        by_literal: dict[str, list[int]] = {}
+        for number, segment in enumerate(self._segments):
+            by_literal.setdefault(segment.literal, []).append(number)
+        self._literals = [(len(literal), tuple(numbers)) for literal, numbers in by_literal.items()]
+        self._database: hyperscan.Database | None = None
+        if by_literal:
+            self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            self._database.compile(
+                expressions=[literal.encode() for literal in by_literal],
+                ids=list(range(len(by_literal))),
+                elements=len(by_literal),
+                flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(by_literal),
+                literal=True,
+            )
 
-    def find(self, text: str) -> list[Occurrence[T]]:
-        """Every occurrence that respects word boundaries, ordered by where it ends."""
-        found: list[Occurrence[T]] = []
-        # Last accepted span per pattern: later raw hits inside the same stemmed word
+    def find(self, text: str) -> list[Occurrence]:
+        """Every pattern occurrence that respects word boundaries, by start offset."""
+        if self._database is None:
+            return []
+        spans = self._segment_spans(text)
+        found: list[Occurrence] = []
+        for segment, starts in spans.items():
+            for number in self._starting[segment]:
+                chain = self._chains[number]
+                for start, end in starts.items():
+                    last = _follow(chain, end, spans, text)
+                    if last is not None:
+                        found.append(Occurrence(number, start, last))
+        found.sort(key=lambda item: (item.start, -item.end))
+        return found
+
+    def _raw_hits(self, text: str) -> list[tuple[int, int, int]]:
+        """(literal number, start, end) of every raw occurrence, in character offsets, by end."""
+        assert self._database is not None
+        encoded = text.encode()
+        hits: list[tuple[int, int, int]] = []
+
+        def collect(literal: int, start: int, end: int, _flags: int, _context: object) -> None:
+            hits.append((literal, start, end))
+
+        self._database.scan(encoded, match_event_handler=collect)
+        if len(encoded) == len(text) or not hits:
+            return hits
+        return _to_characters(hits, encoded)
+
+    def _segment_spans(self, text: str) -> dict[int, dict[int, int]]:
+        """Per segment, its accepted spans as {start: end}."""
+        spans: dict[int, dict[int, int]] = {}
+        # Last accepted span per segment: later raw hits inside the same stemmed word
         # are the same evidence, and skipping them keeps long words linear.
         last: dict[int, tuple[int, int]] = {}
-        for key, raw_end in self._automaton.occurrences(text):
-            raw_start = raw_end - len(self._phrases[key])
-            for number, pattern, payload in self._groups[key]:
+        segments = self._segments
+        for literal, raw_start, raw_end in self._raw_hits(text):
+            for number in self._literals[literal][1]:
                 seen = last.get(number)
                 if seen is not None and seen[0] <= raw_start and raw_end <= seen[1]:
                     continue
-                span = _accept(text, pattern, raw_start, raw_end)
+                span = _accept(text, segments[number], raw_start, raw_end)
                 if span is not None:
                     last[number] = span
-                    found.append(Occurrence(payload, pattern, span[0], span[1]))
-        return found
+                    spans.setdefault(number, {})[span[0]] = span[1]
+        return spans
 
 
-def _accept(text: str, pattern: Pattern, start: int, end: int) -> tuple[int, int] | None:
+def _to_characters(hits: list[tuple[int, int, int]], encoded: bytes) -> list[tuple[int, int, int]]:
+    """The hits with UTF-8 byte offsets turned into character offsets (decoding in C)."""
+    offsets = sorted({offset for _, start, end in hits for offset in (start, end)})
+    characters: dict[int, int] = {}
+    previous = count = 0
+    for offset in offsets:
+        count += len(encoded[previous:offset].decode())
+        characters[offset] = count
+        previous = offset
+    return [(literal, characters[start], characters[end]) for literal, start, end in hits]
+
+
+def _follow(chain: tuple[int, ...], end: int, spans: dict[int, dict[int, int]], text: str) -> int | None:
+    """The end of a chained phrase whose first segment ends at `end`, or None if it breaks."""
+    for segment in chain[1:]:
+        following = spans.get(segment)
+        if following is None or text[end : end + 1] != " " or end + 1 not in following:
+            return None
+        end = following[end + 1]
+    return end
+
+
+def _accept(text: str, segment: Segment, start: int, end: int) -> tuple[int, int] | None:
     """The occurrence's span after applying boundaries and stems, or None to reject it."""
-    if pattern.open_start:
+    if segment.open_start:
         while _joins(text, start, start - 1):
             start -= 1
     elif _joins(text, start, start - 1):
         return None
-    if pattern.open_end:
+    if segment.open_end:
         while _joins(text, end - 1, end):
             end += 1
     elif _joins(text, end - 1, end):

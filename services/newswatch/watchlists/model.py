@@ -1,7 +1,8 @@
 """The watch-list model (what the YAML files say) and the engine's results.
 
-Terms and exclusions share one `Pattern` shape, so a richer rule language can add new
-rule kinds next to `Term` without touching how patterns are compiled and matched.
+A watch-list is a set of scored rules. Each rule looks for words (term sets, per
+language), alone (`any`) or together (`all`, within a sentence or N words), and adds
+its weight per mention; the article alerts when the sum reaches the threshold.
 """
 
 from __future__ import annotations
@@ -11,31 +12,80 @@ from pathlib import Path
 from typing import Literal
 
 Field = Literal["title", "body"]
+FieldScope = Literal["title", "body", "any"]
+ScopeKind = Literal["sentence", "words", "article"]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of words matched as one literal; a "*" side may extend into more letters."""
+
+    literal: str
+    open_start: bool
+    open_end: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    """A plain word or phrase, as an analyst wrote it, ready for matching.
+    """A word or phrase as an analyst wrote it, ready for matching.
 
-    `open_start`/`open_end` come from a leading/trailing "*": the pattern may then be
-    the end/start of a longer word ("sanksi*" finds "sanksinya"). Otherwise the pattern
-    must start and end on a word boundary (except in scripts written without spaces).
+    Most patterns are one segment. A "*" inside a phrase ("поставк* оружия") splits it
+    into segments that must follow each other with one space between them. Outside
+    scripts written without spaces, a pattern starts and ends on a word boundary
+    unless that side has a "*".
     """
 
     written: str
-    phrase: str
-    open_start: bool
-    open_end: bool
     language: str
     line: int
+    segments: tuple[Segment, ...]
+
+    @property
+    def key(self) -> tuple[Segment, ...]:
+        """Two patterns with the same key find exactly the same text."""
+        return self.segments
 
 
 @dataclass(frozen=True, slots=True)
-class Term:
-    """A pattern whose occurrences add `weight` to the watch-list's score."""
+class TermSet:
+    """Words of any of several languages; one of them occurring is a mention."""
 
-    pattern: Pattern
+    patterns: tuple[Pattern, ...]
+    label: str  # a word-list name, or "inline" terms written in the rule
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(pattern.language for pattern in self.patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """How close the parts of an `all` rule (or a `none` veto) must be to each other."""
+
+    kind: ScopeKind
+    words: int = 0
+
+    def describe(self) -> str:
+        return f"within {self.words} words" if self.kind == "words" else f"in the same {self.kind}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One scored rule. `parts` has one term set for `any`, two or more for `all`."""
+
+    name: str
     weight: float
+    parts: tuple[TermSet, ...]
+    within: Scope
+    none: TermSet | None
+    min_mentions: int
+    max_repeats: int
+    field: FieldScope
+    line: int
+
+    @property
+    def kind(self) -> Literal["any", "all"]:
+        return "all" if len(self.parts) > 1 else "any"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +97,17 @@ class Watchlist:
     version: str
     owner: str
     threshold: float
-    max_repeats: int
-    terms: tuple[Term, ...]
-    exclusions: tuple[Pattern, ...]
+    rules: tuple[Rule, ...]
+    exclusions: TermSet | None
     source: Path
+
+    @property
+    def languages(self) -> frozenset[str]:
+        found: set[str] = set()
+        for rule in self.rules:
+            for part in rule.parts:
+                found |= part.languages
+        return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +124,13 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class WatchlistMatch:
-    """An article matched a watch-list: its score and the evidence for it."""
+    """An article matched a watch-list: its score and the evidence for it.
+
+    `language` is the article's language as given, or as detected when none was given
+    (None when detection was unsure).
+    """
 
     watchlist: str
     score: float
     hits: tuple[Hit, ...]
+    language: str | None = None

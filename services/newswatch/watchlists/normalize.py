@@ -1,170 +1,172 @@
 """Text normalisation that keeps a map back to the original characters.
 
-Matching runs on a normalised copy of the text (NFKC, casefolded, ASCII quotes and
-dashes, no zero-width characters, runs of spaces collapsed) so that an analyst's term
-"North Korea" also finds "ＮＯＲＴＨ\u200bKorea" or "north  korea". Evidence, however,
-must point at the article as published, so every normalised character remembers the
-span of original characters it came from.
+Matching runs on a folded copy of the text (NFKC, casefolded, ASCII quotes and
+dashes, bare Arabic letters, no zero-width characters, runs of spaces collapsed) so
+that an analyst's term "North Korea" also finds "ＮＯＲＴＨ\u200bKorea" or
+"north  korea". Evidence, however, must point at the article as published.
+
+Speed matters (every article passes here), so the text is not walked character by
+character in Python: one regular-expression scan finds the few "irregular" stretches
+(odd spaces, accents to compose, full-width forms, curly quotes...). Everything between
+them is folded by one `str.casefold()` call, which keeps lengths, so offsets there map
+back by simple arithmetic. Each irregular stretch is folded on its own and remembered
+as one segment of the offset map.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
-# Typographic punctuation folded to ASCII, so terms written with plain quotes and
-# hyphens match text set with curly quotes and en dashes (and vice versa).
-_PUNCTUATION = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2033": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\ufe58": "-",
-    }
-)
+from newswatch.watchlists.script import fold, irregular_class
 
-# Invisible characters that scrapers and editors leave inside words; they would
-# otherwise split "Pyong\u200byang" into two words.
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+SkipLines = Callable[[str], list[tuple[int, int]]]
 
 
-# Runs of ASCII whitespace and runs of everything else (a fixed pattern, not user input).
-_TOKENS = re.compile(r"\s+|\S+")
+# Whitespace that is not one plain space or a line break must be folded to a space.
+_ODD_SPACE = "\t\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACES = re.compile(r"\s+")
+_ASCII_ODD = ("`", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+@cache
+def _irregular_chars() -> re.Pattern[str]:
+    # One class of BMP characters: the regex engine scans for it several times faster
+    # than for an alternation.
+    return re.compile(f"[{irregular_class()}{_ODD_SPACE}]+")
+
+
+@cache
+def _irregular_full() -> re.Pattern[str]:
+    # Also runs of spaces and characters beyond the BMP (emoji, rare ideographs).
+    return re.compile(f"[^\\S\\n]{{2,}}|[{irregular_class()}{_ODD_SPACE}\U00010000-\U0010ffff]+")
+
+
+def _irregular_stretches(original: str) -> Iterator[re.Match[str]]:
+    """The stretches of `original` that cannot be folded by `str.casefold()` alone."""
+    if original.isascii():
+        if "  " not in original and not any(char in original for char in _ASCII_ODD):
+            return iter(())
+        return _irregular_full().finditer(original)
+    astral = len(original.encode("utf-16-le")) != 2 * len(original)
+    if astral or "  " in original:
+        return _irregular_full().finditer(original)
+    return _irregular_chars().finditer(original)
 
 
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
-    """A normalised copy of `original`; character i came from original[starts[i]:ends[i]]."""
+    """A folded copy of `original` and the map from its offsets back to the original.
+
+    The map is a list of segments, by where they start in `text`. In a linear segment
+    character i of `text` came from one original character at a fixed distance; a lump
+    (an irregular stretch folded to a different length) came as a whole from
+    original[orig_starts[k]:orig_ends[k]].
+    """
 
     original: str
     text: str
     starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    orig_starts: tuple[int, ...]
+    orig_ends: tuple[int, ...]
+    linear: tuple[bool, ...]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
-        """The span in the original text that produced normalised text[start:end]."""
-        return self.starts[start], self.ends[end - 1]
+        """The span in the original text that produced text[start:end]."""
+        return self._map(start, first=True), self._map(end - 1, first=False)
+
+    def _map(self, offset: int, *, first: bool) -> int:
+        segment = bisect_right(self.starts, offset) - 1
+        if segment < 0:  # the text has no segments: it is empty
+            return 0
+        if self.linear[segment]:
+            position = self.orig_starts[segment] + offset - self.starts[segment]
+            return position if first else position + 1
+        return self.orig_starts[segment] if first else self.orig_ends[segment]
 
 
 def normalize_term(term: str) -> str:
     """Normalise a watch-list term exactly the way article text is normalised."""
-    return _Builder(term).add_span(0, len(term)).text().strip()
+    return normalize(term).text.strip()
 
 
-def normalize(original: str, skip_line: Callable[[str], bool] | None = None) -> NormalizedText:
-    """Normalise `original`, leaving out every line for which `skip_line(normalised line)` is true.
+def normalize(original: str, skip_lines: SkipLines | None = None) -> NormalizedText:
+    """Fold `original`; then blank the lines that `skip_lines(folded text)` returns as spans.
 
-    A skipped line still ends in a line break, so that no match and no sentence can
-    run across the place where it was.
+    A blanked line becomes spaces of the same length, so offsets stay valid and no
+    match and no sentence can run across it.
     """
     builder = _Builder(original)
-    for start, end in _line_spans(original):
-        mark = builder.mark()
-        builder.add_span(start, end)
-        if skip_line is not None and skip_line(builder.since(mark).strip()):
-            builder.rewind(mark)
-        if end < len(original):
-            builder.add_span(end, end + 1)  # the line break itself
-    return builder.build()
+    position = 0
+    for irregular in _irregular_stretches(original):
+        start = irregular.start()
+        if start > position and unicodedata.combining(original[start]) and not original[start - 1].isspace():
+            start -= 1  # an accent composes with the letter before it
+        builder.regular(position, start)
+        builder.irregular(start, irregular.end())
+        position = irregular.end()
+    builder.regular(position, len(original))
+    text = "".join(builder.pieces)
+    if skip_lines is not None:
+        text = _blank(text, skip_lines(text))
+    return NormalizedText(
+        original,
+        text,
+        tuple(builder.starts),
+        tuple(builder.orig_starts),
+        tuple(builder.orig_ends),
+        tuple(builder.linear),
+    )
 
 
-def _line_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of the lines of `text`, without their "\\n"."""
-    start = 0
-    while (newline := text.find("\n", start)) != -1:
-        yield start, newline
-        start = newline + 1
-    yield start, len(text)
-
-
-def _cluster_ends(text: str, start: int, end: int) -> Iterator[int]:
-    """End offsets of the clusters (a starter plus its combining marks) in text[start:end].
-
-    NFKC is applied per cluster, not per character, so that "e" + combining acute
-    composes to "é" like the precomposed character an analyst would type.
-    """
-    for i in range(start + 1, end):
-        if unicodedata.combining(text[i]) == 0:
-            yield i
-    if end > start:
-        yield end
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for start, end in spans:
+        pieces.append(text[position:start])
+        pieces.append(" " * (end - start))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 class _Builder:
-    """Accumulates normalised characters and their original spans."""
+    """Collects the folded pieces and the segments of the offset map."""
 
     def __init__(self, original: str) -> None:
-        self._original = original
-        self._chars: list[str] = []
-        self._starts: list[int] = []
-        self._ends: list[int] = []
+        self.original = original
+        self.pieces: list[str] = []
+        self.length = 0
+        self.starts: list[int] = []
+        self.orig_starts: list[int] = []
+        self.orig_ends: list[int] = []
+        self.linear: list[bool] = []
 
-    def mark(self) -> int:
-        return len(self._chars)
+    def regular(self, start: int, end: int) -> None:
+        if end > start:
+            self._add(self.original[start:end].casefold(), start, end, linear=True)
 
-    def since(self, mark: int) -> str:
-        return "".join(self._chars[mark:])
+    def irregular(self, start: int, end: int) -> None:
+        chunk = self.original[start:end]
+        if chunk.isspace():
+            folded = "\n" if "\n" in chunk else " "
+            if folded == " " and self.pieces and self.pieces[-1][-1:] in (" ", "\n"):
+                folded = ""  # a space after a space (or a removed invisible) adds nothing
+        else:
+            folded = _SPACES.sub(" ", fold(chunk))
+        if folded:
+            self._add(folded, start, end, linear=len(folded) == end - start)
 
-    def rewind(self, mark: int) -> None:
-        del self._chars[mark:], self._starts[mark:], self._ends[mark:]
-
-    def text(self) -> str:
-        return "".join(self._chars)
-
-    def build(self) -> NormalizedText:
-        return NormalizedText(self._original, self.text(), tuple(self._starts), tuple(self._ends))
-
-    def add_span(self, start: int, end: int) -> _Builder:
-        chunk = self._original[start:end]
-        if chunk.isascii():
-            # Fast path (most news text): NFKC is the identity and casefold is lower(),
-            # so whole words are copied at once and only spaces need collapsing.
-            for token in _TOKENS.finditer(chunk.lower().translate(_PUNCTUATION)):
-                low, high = start + token.start(), start + token.end()
-                if token.group().isspace():
-                    self._add("\n" if "\n" in token.group() else " ", low, high)
-                else:
-                    self._chars.extend(token.group())
-                    self._starts.extend(range(low, high))
-                    self._ends.extend(range(low + 1, high + 1))
-            return self
-        cluster_start = start
-        for cluster_end in _cluster_ends(self._original, start, end):
-            cluster = self._original[cluster_start:cluster_end]
-            folded = unicodedata.normalize("NFKC", cluster).casefold()
-            for char in unicodedata.normalize("NFKC", folded).translate(_PUNCTUATION):
-                if char not in _INVISIBLE:
-                    self._add(char, cluster_start, cluster_end)
-            cluster_start = cluster_end
-        return self
-
-    def _add(self, char: str, start: int, end: int) -> None:
-        if char.isspace() and char != "\n":
-            char = " "
-        if char == " " and (not self._chars or self._chars[-1] in " \n"):
-            if self._chars and self._chars[-1] == " ":
-                self._ends[-1] = end  # one space stands for the whole run
-            return
-        self._chars.append(char)
-        self._starts.append(start)
-        self._ends.append(end)
+    def _add(self, folded: str, start: int, end: int, *, linear: bool) -> None:
+        self.pieces.append(folded)
+        self.starts.append(self.length)
+        self.orig_starts.append(start)
+        self.orig_ends.append(end)
+        self.linear.append(linear)
+        self.length += len(folded)

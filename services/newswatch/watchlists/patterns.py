@@ -1,43 +1,81 @@
-"""The term notation analysts write: a word or phrase, with an optional "*" at either end.
+"""The term notation analysts write: words, with an optional "*" at either end of a word.
 
 "sanksi*" is the stem plus any letters ("sanksinya"), "*sanktionen" any letters plus
-the word ("Wirtschaftssanktionen"). Everything else is literal text: there is no user
-regex, so there is nothing to get wrong and nothing that can hang the matcher.
+the word ("Wirtschaftssanktionen"), "поставк* оружия" any ending on the first word.
+Everything else is literal text: there is no user regex, so there is nothing that can
+make the matcher backtrack or hang.
 """
 
 from __future__ import annotations
 
-from newswatch.watchlists.matcher import is_word_char
-from newswatch.watchlists.model import Pattern
+from newswatch.watchlists.model import Pattern, Segment
 from newswatch.watchlists.normalize import normalize_term
+from newswatch.watchlists.script import is_word_char
 
 WILDCARD = "*"
+# The matcher's cost per character grows with the longest term; no real term is longer.
+MAX_TERM_CHARS = 100
+_REGEX_CHARS = frozenset("\\^$|?+()[]{}")
 
 
 def parse_pattern(written: str, language: str, line: int) -> Pattern:
     """Parse one term as written in a watch-list; ValueError says what to change."""
     core = written.strip()
-    open_start = core.startswith(WILDCARD)
-    open_end = core.endswith(WILDCARD) and len(core) > 1
-    core = core.removeprefix(WILDCARD) if open_start else core
-    core = core.removesuffix(WILDCARD) if open_end else core
-    if WILDCARD in core:
+    if len(core) > MAX_TERM_CHARS:
         raise ValueError(
-            f"in '{written}' a '*' may only stand at the start or end of a term, "
+            f"the term '{core[:30]}…' is {len(core)} characters long; terms may have at most "
+            f"{MAX_TERM_CHARS} (split it into shorter terms or use an 'all' rule)"
+        )
+    odd = sorted(_REGEX_CHARS.intersection(core))
+    if odd:
+        raise ValueError(
+            f"the term '{written}' contains {' '.join(odd)}: terms are plain words, not regular "
+            "expressions; list each form on its own line, or use '*' for endings"
+        )
+    words = normalize_term(core).split(" ")
+    segments: list[Segment] = []
+    current: list[str] = []
+    open_start = False
+    for word in words:
+        stem = word.strip(WILDCARD)
+        _check_word(written, word, stem, " ".join([*current, stem]))
+        if word.startswith(WILDCARD) and current:
+            segments.append(Segment(" ".join(current), open_start, open_end=False))
+            current = []
+        if not current:
+            open_start = word.startswith(WILDCARD)
+        current.append(stem)
+        if word.endswith(WILDCARD) and len(word) > 1:
+            segments.append(Segment(" ".join(current), open_start, open_end=True))
+            current = []
+    if current:
+        segments.append(Segment(" ".join(current), open_start, open_end=False))
+    if not any(is_word_char(char) for segment in segments for char in segment.literal):
+        raise ValueError(f"the term '{written}' has no letters or digits to look for")
+    return Pattern(written, language, line, tuple(segments))
+
+
+def _check_word(written: str, word: str, stem: str, phrase: str) -> None:
+    if WILDCARD in stem:
+        raise ValueError(
+            f"in '{written}' a '*' may only stand at the start or end of a word, "
             "as in 'sanksi*' or '*sanktionen'"
         )
-    phrase = normalize_term(core)
-    if not any(is_word_char(char) for char in phrase):
-        raise ValueError(f"the term '{written}' has no letters or digits to look for")
-    if (open_start or open_end) and len(phrase) < _shortest_stem(phrase):
+    if stem == word:
+        return
+    if not stem:
+        raise ValueError(f"in '{written}' a '*' stands alone; it must be attached to a word")
+    if len(phrase if word.endswith(WILDCARD) else stem) < _shortest_stem(stem):
         raise ValueError(
-            f"the stem in '{written}' is too short and would match far too many words; write a longer stem"
+            f"the stem '{stem}' in '{written}' is too short and would match far too many words; "
+            "write a longer stem"
         )
-    if (open_start and not is_word_char(phrase[0])) or (open_end and not is_word_char(phrase[-1])):
+    if (word.startswith(WILDCARD) and not is_word_char(stem[0])) or (
+        word.endswith(WILDCARD) and not is_word_char(stem[-1])
+    ):
         raise ValueError(f"in '{written}' the '*' must touch a letter, as in 'sanksi*'")
-    return Pattern(written, phrase, open_start, open_end, language, line)
 
 
-def _shortest_stem(phrase: str) -> int:
+def _shortest_stem(stem: str) -> int:
     """Three letters for alphabets; two for Hangul and CJK, whose characters are syllables."""
-    return 2 if any(ord(char) >= 0x1100 for char in phrase) else 3
+    return 2 if any(ord(char) >= 0x1100 for char in stem) else 3

@@ -1,41 +1,46 @@
-"""Sentence spans and evidence snippets: the small text helpers the engine needs.
+"""Sentences, word positions and evidence snippets: the text helpers rules need.
 
-Exclusions are judged per sentence (the WATCHLISTS.md rule: a sentence must give news
-on the subject), and snippets show an analyst the match in its context.
+Both are computed lazily, per field, and only when a rule asks: most articles hit no
+rule with a sentence or word-distance condition, and they should not pay for one.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+
+from newswatch.watchlists.script import NO_SPACE_CLASS
 
 SNIPPET_CONTEXT = 60
 _ELLIPSIS = "\u2026"
-_HARD_STOPS = frozenset("\n!?\u3002\u2026")
+
+# A sentence ends at a line break, at ! ? 。 … ؟, or at a full stop followed by a space
+# unless the stop closes a one-letter word ("U.S. sanctions", "J. Smith").
+_SENTENCE_END = re.compile(r"[\n!?\u3002\u2026\u061f]|(?<!\b[^\W\d_])\.(?=\s)")
+# A word: a run of letters and digits; in scripts without spaces, every two characters
+# count as one word (the average length of a Chinese or Japanese word).
+_WORD = re.compile(rf"[{NO_SPACE_CLASS}]{{1,2}}|[^\W_{NO_SPACE_CLASS}]+")
 
 
-class Sentences:
-    """Sentence boundaries of a normalised text, for asking which sentence an offset is in."""
+class FieldText:
+    """One normalised field, answering which sentence an offset is in and word distances."""
 
     def __init__(self, text: str) -> None:
-        self._starts = [0]
-        for index, char in enumerate(text):
-            if char in _HARD_STOPS or (char == "." and _ends_sentence(text, index)):
-                self._starts.append(index + 1)
+        self.text = text
+        self._sentence_starts: list[int] | None = None
 
-    def index_of(self, offset: int) -> int:
+    def sentence_of(self, offset: int) -> int:
         """Number of the sentence containing text[offset]."""
-        return bisect_right(self._starts, offset) - 1
+        if self._sentence_starts is None:
+            self._sentence_starts = [0, *(match.end() for match in _SENTENCE_END.finditer(self.text))]
+        return bisect_right(self._sentence_starts, offset) - 1
 
-
-def _ends_sentence(text: str, index: int) -> bool:
-    """A full stop ends a sentence when a space follows and it does not close an initial.
-
-    "U.S. sanctions" and "J. Smith" keep their sentence together; a real sentence end
-    rarely follows a one-letter word.
-    """
-    if index + 1 < len(text) and not text[index + 1].isspace():
-        return False
-    return not (index >= 1 and text[index - 1].isalpha() and (index < 2 or not text[index - 2].isalpha()))
+    def words_between(self, first: tuple[int, int], second: tuple[int, int]) -> int:
+        """How many words lie between two spans (0 when they touch or overlap)."""
+        earlier, later = sorted((first, second))
+        if later[0] <= earlier[1]:
+            return 0
+        return len(_WORD.findall(self.text, earlier[1], later[0]))
 
 
 def snippet(original: str, start: int, end: int, context: int = SNIPPET_CONTEXT) -> str:

@@ -1,0 +1,121 @@
+"""What counts as a word character, which scripts go without spaces, and how text is folded.
+
+One place for the character-level rules both the normaliser and the matcher rely on,
+so that a term and the article text are always treated alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+# Scripts written without spaces between words: a term there has no word boundary to
+# respect ("北朝鮮" inside "北朝鮮政府" is a real mention).
+NO_SPACE_CLASS = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u31f0-\u31ff"  # Katakana extensions
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # half-width Katakana
+    "\U00020000-\U0003ffff"  # CJK extensions B and later
+)
+_NO_SPACE = re.compile(f"[{NO_SPACE_CLASS}]")
+
+# Typographic punctuation folded to ASCII, so terms written with plain quotes and
+# hyphens match text set with curly quotes and en dashes (and vice versa).
+PUNCTUATION = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4`", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58", "-"),
+    }
+)
+
+# Arabic spelling variants and vowel marks: news sites write the same word with and
+# without hamza seats, tatweel and harakat, so all of them fold to the bare letters.
+ARABIC = str.maketrans(
+    {
+        **dict.fromkeys("\u0623\u0625\u0622\u0671", "\u0627"),  # alef with hamza/madda/wasla
+        "\u0649": "\u064a",  # alef maqsura -> ya
+        "\u06cc": "\u064a",  # Farsi ya
+        "\u06a9": "\u0643",  # Farsi kaf
+        "\u0629": "\u0647",  # ta marbuta -> ha
+        **dict.fromkeys([chr(code) for code in range(0x064B, 0x0660)], None),  # harakat
+        "\u0670": None,  # superscript alef
+        "\u0640": None,  # tatweel
+    }
+)
+
+# Invisible characters that scrapers and editors leave inside words; they would
+# otherwise split "Pyong\u200byang" into two words.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE, None))
+
+
+def fold(chunk: str) -> str:
+    """The matching form of a piece of text: NFKC, casefolded, ASCII punctuation, bare Arabic."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", chunk).casefold())
+    return folded.translate(PUNCTUATION).translate(ARABIC).translate(_INVISIBLE)
+
+
+def is_word_char(char: str) -> bool:
+    """Letters, digits and combining marks make up words; everything else separates them."""
+    return unicodedata.category(char)[0] in "LNM"
+
+
+def is_no_space_char(char: str) -> bool:
+    """True for characters of scripts that do not put spaces between words."""
+    return _NO_SPACE.match(char) is not None
+
+
+def _ranges(codes: list[int]) -> str:
+    """A regex character class body for the given sorted code points."""
+    parts: list[str] = []
+    index = 0
+    while index < len(codes):
+        low = high = codes[index]
+        while index + 1 < len(codes) and codes[index + 1] == high + 1:
+            index += 1
+            high = codes[index]
+        parts.append(re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}")
+        index += 1
+    return "".join(parts)
+
+
+# Characters scanned for folding changes: the BMP. Characters beyond it (emoji,
+# mathematical letters, rare ideographs) are all treated as irregular by the
+# normaliser: a class of BMP characters only is much faster for the regex engine.
+_SCANNED = (
+    range(0x0000, 0xD800),
+    range(0xE000, 0x10000),
+)
+
+
+@cache
+def irregular_class() -> str:
+    """Character class of characters whose folded form is not simply `char.casefold()`.
+
+    Text without them can be folded with one `str.casefold()` call, one character for
+    one character; only the stretches with them need the slow, per-cluster path.
+    Built once per process from the running Python's Unicode tables.
+    """
+    codes: list[int] = []
+    for block in _SCANNED:
+        for code in block:
+            char = chr(code)
+            if char.isspace():
+                continue
+            lower = char.casefold()
+            if (
+                len(lower) != 1
+                or unicodedata.category(char)[0] == "M"
+                or fold(char) != lower
+                or 0x1100 <= code <= 0x11FF  # conjoining jamo compose with their neighbours
+            ):
+                codes.append(code)
+    return _ranges(codes)
