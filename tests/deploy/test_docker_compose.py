@@ -3,6 +3,8 @@
 Docker is not needed: docker-compose.yml, the Dockerfile and the Prometheus config are
 parsed and checked against `Settings` and the real CLI parser, so a renamed setting, a
 removed subcommand or a moved port fails here instead of in a user's `docker compose up`.
+Prometheus must load the rules it is given, and Grafana must find its datasource and the
+dashboard in the folders compose mounts.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shlex
 import tomllib
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -26,8 +29,10 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 PROMETHEUS_CONFIG = REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml"
 PROMETHEUS_CONFIG_IN_CONTAINER = "/etc/prometheus/prometheus.yml"
+GRAFANA_PROVISIONING_IN_CONTAINER = "/etc/grafana/provisioning"
+GRAFANA_DASHBOARD = REPO_ROOT / "deploy" / "grafana" / "dashboards" / "newswatch.json"
 
-EXPECTED_SERVICES = {"kafka", "topics", "tagger", "replayer", "prometheus"}
+EXPECTED_SERVICES = {"kafka", "topics", "tagger", "replayer", "prometheus", "grafana"}
 NEWSWATCH_SERVICES = {"topics", "tagger", "replayer"}
 DEPENDENCY_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 SETTINGS_PREFIX = "NEWSWATCH_"
@@ -123,6 +128,21 @@ def _volumes(service: Service) -> list[tuple[str, str]]:
             source, target, *_ = str(entry).split(":")
             result.append((source, target))
     return result
+
+
+def _host_path(service: Service, container_path: str) -> Path:
+    """The file in the repository that a container sees at `container_path` (a bind mount)."""
+    wanted = PurePosixPath(container_path)
+    for source, target in _volumes(service):
+        if source.startswith((".", "/")) and wanted.is_relative_to(target):
+            return (REPO_ROOT / source / wanted.relative_to(target)).resolve()
+    pytest.fail(f"{container_path} is not bind-mounted from the repository: {_volumes(service)}")
+
+
+def _container_ports(service: Service) -> set[int]:
+    """Container side of `ports` ("[ip:]host:container") and `expose`."""
+    published = {int(str(entry).rsplit(":", 1)[-1].split("/")[0]) for entry in service.get("ports") or []}
+    return published | {int(str(port)) for port in service.get("expose") or []}
 
 
 def test_compose_defines_every_service(services: dict[str, Service]) -> None:
@@ -261,3 +281,46 @@ def test_dockerfile_copies_files_that_exist(dockerfile_stages: Stages) -> None:
                 sources = [word for word in arguments.split() if not word.startswith("--")][:-1]
                 missing = [source for source in sources if not (REPO_ROOT / source).exists()]
                 assert not missing, f"COPY {arguments}: not in the repository: {missing}"
+
+
+def test_prometheus_loads_the_alert_rules_mounted_next_to_its_config(services: dict[str, Service]) -> None:
+    rule_files = yaml.safe_load(PROMETHEUS_CONFIG.read_text()).get("rule_files") or []
+    assert rule_files, "prometheus.yml loads no alert rules"
+    config_dir = PurePosixPath(PROMETHEUS_CONFIG_IN_CONTAINER).parent
+    for rule_file in rule_files:
+        in_container = config_dir / rule_file  # Prometheus resolves them relative to its config
+        expected = (PROMETHEUS_CONFIG.parent / rule_file).resolve()
+        assert expected.is_file(), f"prometheus.yml loads {rule_file}, not in deploy/prometheus"
+        assert _host_path(services["prometheus"], str(in_container)) == expected
+
+
+def test_grafana_gets_the_prometheus_datasource_and_the_dashboard(services: dict[str, Service]) -> None:
+    grafana = services["grafana"]
+    provisioning = _host_path(grafana, GRAFANA_PROVISIONING_IN_CONTAINER)
+    datasources = [
+        source
+        for path in sorted((provisioning / "datasources").glob("*.y*ml"))
+        for source in yaml.safe_load(path.read_text())["datasources"]
+    ]
+    prometheus = [source for source in datasources if source["type"] == "prometheus"]
+    assert len(prometheus) == 1, f"one Prometheus datasource expected: {datasources}"
+    url = urlsplit(prometheus[0]["url"])
+    assert url.hostname == "prometheus" and url.port in _container_ports(services["prometheus"]), url
+
+    providers = [
+        provider
+        for path in sorted((provisioning / "dashboards").glob("*.y*ml"))
+        for provider in yaml.safe_load(path.read_text())["providers"]
+    ]
+    folders = [_host_path(grafana, provider["options"]["path"]) for provider in providers]
+    assert GRAFANA_DASHBOARD.parent.resolve() in folders, f"no provider loads {GRAFANA_DASHBOARD.parent}"
+    home = _environment(grafana).get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")
+    if home:
+        assert _host_path(grafana, home) == GRAFANA_DASHBOARD.resolve()
+
+
+def test_grafana_waits_for_prometheus_and_refuses_a_default_password(services: dict[str, Service]) -> None:
+    grafana = services["grafana"]
+    assert grafana["depends_on"]["prometheus"]["condition"] == "service_healthy"
+    password = grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD"]
+    assert _interpolate(password) is None, "the Grafana admin password must be required (${VAR:?...})"
