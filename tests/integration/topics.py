@@ -74,3 +74,24 @@ def produce_raw(bootstrap: str, topic: str, records: list[tuple[bytes | None, by
             await producer.stop()
 
     asyncio.run(send())
+
+
+def kcat_positions(bootstrap: str, topic: str) -> dict[str, tuple[int, int]]:
+    """Key -> (partition, offset) of every record now on `topic` (the last one per key)."""
+    kcat = shutil.which("kcat")
+    if kcat is None:
+        pytest.fail("kcat is needed to read topics independently: apt-get install kcat")
+    result = subprocess.run(
+        [kcat, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k %p %o\\n"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"kcat could not read {topic}: {result.stderr}")
+    positions = {}
+    for line in result.stdout.splitlines():
+        key, partition, offset = line.rsplit(" ", 2)
+        positions[key] = (int(partition), int(offset))
+    return positions

@@ -50,11 +50,20 @@ class BrokerStatus:
 
 
 class LocalBroker:
-    def __init__(self, deploy_dir: Path, state_dir: Path, port: int, controller_port: int) -> None:
+    def __init__(
+        self,
+        deploy_dir: Path,
+        state_dir: Path,
+        port: int,
+        controller_port: int,
+        jars_dir: Path | None = None,
+    ) -> None:
         self.deploy_dir = deploy_dir
         self.home = state_dir.resolve() / "kafka"
         self.port = port
         self.controller_port = controller_port
+        # Several brokers (e.g. a test's own) can share one set of jars.
+        self._libs = (jars_dir or self.home / "libs").resolve()
 
     @property
     def bootstrap(self) -> str:
@@ -65,8 +74,8 @@ class LocalBroker:
         return self.home / "logs" / "server.log"
 
     @property
-    def _libs(self) -> Path:
-        return self.home / "libs"
+    def jars_dir(self) -> Path:
+        return self._libs
 
     @property
     def _data(self) -> Path:

@@ -35,6 +35,10 @@ def build_app(settings: Settings, engine: Engine, registry: CollectorRegistry) -
         processing_guarantee="at_least_once",
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # A worker that dies (kill -9, lost host) hands its partitions over after this long;
+        # Faust's 60 s default would stall those partitions for a minute.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
         # Our topics are created explicitly (`newswatch topics`); the leader topic is unused.
         topic_allow_declare=False,
         topic_disable_leader=True,
