@@ -15,8 +15,8 @@ test: venv ## all tests; starts (and then stops) the local broker when none answ
 	$(BIN)/pytest
 
 lint: venv
-	$(BIN)/ruff check services tests
-	$(BIN)/ruff format --check services tests
+	$(BIN)/ruff check services tests bench
+	$(BIN)/ruff format --check services tests bench
 	$(BIN)/mypy
 
 venv: $(VENV)/.installed
