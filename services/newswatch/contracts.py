@@ -60,7 +60,12 @@ class Alert(_Record):
     score: float = Field(description="Strength of the match; at least the watch-list's threshold.")
     evidence: list[Evidence] = Field(min_length=1)
     title: str
-    language: str | None
+    language: str | None = Field(
+        description="The article's language, or the detected one (see language_detected)."
+    )
+    language_detected: bool = Field(
+        default=False, description="True when the article had no language and `language` was detected."
+    )
     url: str | None
     source: str | None
     published_at: AwareDatetime | None

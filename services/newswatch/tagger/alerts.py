@@ -35,7 +35,8 @@ def alerts_for(article: Article, engine: Engine, tagged_at: datetime) -> list[Al
                 for hit in match.hits
             ],
             title=article.title,
-            language=article.language,
+            language=article.language or match.language,
+            language_detected=article.language is None and match.language is not None,
             url=article.url,
             source=article.source,
             published_at=article.published_at,

@@ -16,6 +16,8 @@ from newswatch.tagger.app import build_app
 
 def run_worker(settings: Settings) -> NoReturn:
     engine = load_engine(settings)
+    # The language model loads lazily (about a second): pay that now, not on the first article.
+    engine.detect_language("warm-up")
     asyncio.run(_prepare_topics(settings))
     # Faust creates only the last folder of its datadir; the rest must exist.
     (settings.state_dir / "worker").mkdir(parents=True, exist_ok=True)
