@@ -58,6 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
     explain = watchlist_actions.add_parser("explain", help="show which rules fired for an article, and why")
     explain.add_argument("path", type=Path, help="an article file (.txt, .json or .jsonl), as for `tag`")
 
+    evaluate = commands.add_parser(
+        "eval", help="precision, recall and F1 of the watch-lists on labelled articles (JSON lines)"
+    )
+    evaluate.add_argument("paths", nargs="+", type=Path, help="labelled .jsonl files (Article + labels)")
+    evaluate.add_argument(
+        "--json", type=Path, default=None, metavar="PATH", help="also write the figures as JSON"
+    )
+    evaluate.add_argument(
+        "--min-f1", type=float, default=None, metavar="X", help="exit 1 when the micro-averaged F1 is below X"
+    )
+
     schemas = commands.add_parser("schemas", help="write the JSON Schemas of the contracts")
     schemas.add_argument("--out", type=Path, default=Path("schemas"))
     schemas.add_argument("--check", action="store_true", help="fail when the files differ from the models")
@@ -69,13 +80,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"newswatch: invalid NEWSWATCH_* setting:\n{exc}", file=sys.stderr)
+        print(f"newswatch: invalid settings:\n{describe_settings_error(exc)}", file=sys.stderr)
         return 2
     try:
         return _dispatch(args, settings)
     except NewswatchError as exc:
         print(f"newswatch: {exc}", file=sys.stderr)
         return 1
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line per problem, naming the variable; never the values (they may be secrets)."""
+    lines = []
+    for item in error.errors(include_input=False, include_url=False):
+        field = "_".join(str(part) for part in item["loc"]).upper()
+        where = f"NEWSWATCH_{field}: " if field else ""
+        lines.append(f"  {where}{item['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -87,16 +108,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "kafka":
         return _kafka(args.action, settings)
     if args.command == "topics":
-        from newswatch.kafka.admin import ensure_topics
+        from newswatch.kafka.admin import prepare_newswatch_topics
+        from newswatch.kafka.connection import KafkaConnection
 
-        created = asyncio.run(
-            ensure_topics(
-                settings.bootstrap_servers,
-                settings.topics,
-                settings.topic_partitions,
-                settings.topic_replication_factor,
-            )
-        )
+        created = asyncio.run(prepare_newswatch_topics(KafkaConnection.from_settings(settings), settings))
         print(f"created: {', '.join(created)}" if created else "all topics already exist")
         return 0
     if args.command == "worker":
@@ -117,6 +132,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.watchlists_action == "check":
             return check_command(args.paths)
         return explain_command(settings, args.path)
+    if args.command == "eval":
+        from newswatch.evaluation.command import eval_command
+
+        return eval_command(settings, args.paths, args.json, args.min_f1)
     raise AssertionError(args.command)
 
 
@@ -145,19 +164,14 @@ def _kafka(action: str, settings: Settings) -> int:
 
 
 def _replay(args: argparse.Namespace, settings: Settings) -> int:
-    from newswatch.kafka.admin import ensure_topics
+    from newswatch.kafka.admin import prepare_newswatch_topics
+    from newswatch.kafka.connection import KafkaConnection
     from newswatch.replayer.producer import ReplayOptions, replay
 
-    asyncio.run(
-        ensure_topics(
-            settings.bootstrap_servers,
-            settings.topics,
-            settings.topic_partitions,
-            settings.topic_replication_factor,
-        )
-    )
+    connection = KafkaConnection.from_settings(settings)
+    asyncio.run(prepare_newswatch_topics(connection, settings))
     options = ReplayOptions(rate=args.rate, loop=args.loop, limit=args.limit)
-    report = asyncio.run(replay(args.paths, settings.bootstrap_servers, settings.articles_topic, options))
+    report = asyncio.run(replay(args.paths, connection, settings.articles_topic, options))
     for article_id, reason in report.undelivered:
         print(f"not delivered: article {article_id}: {reason}", file=sys.stderr)
     print(

@@ -65,3 +65,7 @@ class WatchlistsInvalid(WatchlistError):
         if len(problems) > 1:
             listed = "\n".join(str(problem) for problem in problems)
             self.args = (f"{len(problems)} problems in the watch-lists:\n{listed}",)
+
+
+class ConfigurationError(NewswatchError):
+    """A setting that cannot be used (a missing file, a bad certificate); names the variable."""

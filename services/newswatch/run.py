@@ -26,7 +26,8 @@ from pydantic import ValidationError
 
 from newswatch.contracts import Alert
 from newswatch.errors import NewswatchError
-from newswatch.kafka.admin import ensure_topics, partitions_of, quiet_client_logs
+from newswatch.kafka.admin import partitions_of, prepare_newswatch_topics, quiet_client_logs
+from newswatch.kafka.connection import KafkaConnection
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
 from newswatch.replayer.producer import ReplayOptions, replay
 from newswatch.settings import Settings
@@ -46,20 +47,22 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
         print(f"kafka: {verb} local broker at {status.bootstrap} (log: {status.log_file})", flush=True)
         if was_running:
             broker = None  # not ours to stop
-    asyncio.run(
-        ensure_topics(
-            settings.bootstrap_servers,
-            settings.topics,
-            settings.topic_partitions,
-            settings.topic_replication_factor,
-        )
-    )
+    connection = KafkaConnection.from_settings(settings)
+    asyncio.run(prepare_newswatch_topics(connection, settings))
     log_path = settings.state_dir.resolve() / "logs" / "worker.log"
     try:
         with _worker_process(log_path) as worker:
             try:
                 asyncio.run(
-                    _watch(settings, seeds, once=once, worker=worker, log_path=log_path, started=started)
+                    _watch(
+                        settings,
+                        connection,
+                        seeds,
+                        once=once,
+                        worker=worker,
+                        log_path=log_path,
+                        started=started,
+                    )
                 )
             except KeyboardInterrupt:
                 print("\nstopping…", flush=True)
@@ -103,6 +106,7 @@ def _worker_process(log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
 
 async def _watch(
     settings: Settings,
+    connection: KafkaConnection,
     seeds: list[Path],
     *,
     once: bool,
@@ -110,12 +114,10 @@ async def _watch(
     log_path: Path,
     started: float,
 ) -> None:
-    alerts = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False)
+    alerts = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False)
     await alerts.start()
     try:
-        known = await partitions_of(
-            settings.bootstrap_servers, [settings.alerts_topic, settings.articles_topic]
-        )
+        known = await partitions_of(connection, [settings.alerts_topic, settings.articles_topic])
         partitions = [TopicPartition(settings.alerts_topic, p) for p in known[settings.alerts_topic]]
         article_partitions = [
             TopicPartition(settings.articles_topic, p) for p in known[settings.articles_topic]
@@ -131,7 +133,7 @@ async def _watch(
         await _wait_for_worker(metrics_url + "/healthz", worker, log_path)
         print(f"worker: running (log: {log_path}); metrics at {metrics_url}/metrics", flush=True)
 
-        report = await replay(seeds, settings.bootstrap_servers, settings.articles_topic, ReplayOptions())
+        report = await replay(seeds, connection, settings.articles_topic, ReplayOptions())
         print(
             f"replay: {report.delivered} articles sent to {settings.articles_topic}"
             f"{f', {len(report.skipped_inputs)} inputs skipped' if report.skipped_inputs else ''}",
@@ -151,7 +153,11 @@ async def _watch(
                     print(_describe(record.value), flush=True)
             if worker.poll() is not None:
                 raise NewswatchError(f"the worker exited with code {worker.returncode}; see {log_path}")
-            if once and not batch and await _worker_caught_up(settings, alerts, article_partitions):
+            if (
+                once
+                and not batch
+                and await _worker_caught_up(settings, connection, alerts, article_partitions)
+            ):
                 print("all seed articles processed; --once: stopping", flush=True)
                 return
     finally:
@@ -174,7 +180,10 @@ async def _wait_for_worker(url: str, worker: subprocess.Popen[bytes], log_path: 
 
 
 async def _worker_caught_up(
-    settings: Settings, alerts: AIOKafkaConsumer, article_partitions: list[TopicPartition]
+    settings: Settings,
+    connection: KafkaConnection,
+    alerts: AIOKafkaConsumer,
+    article_partitions: list[TopicPartition],
 ) -> bool:
     """True when the worker's group has committed past every article on the topic.
 
@@ -182,7 +191,7 @@ async def _worker_caught_up(
     replayed articles is on the alerts topic; we only need to have read them all.
     """
     article_ends = await alerts.end_offsets(article_partitions)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(**connection.client_kwargs())
     await admin.start()
     try:
         committed = await admin.list_consumer_group_offsets(settings.app_id)

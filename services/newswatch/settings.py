@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from newswatch.errors import ConfigurationError
 
 LOCAL_BROKER_HOST = "127.0.0.1"
 
@@ -23,6 +25,19 @@ class Settings(BaseSettings):
         description="host:port[,host:port] of an existing Kafka cluster. "
         "Unset: use (and start when needed) the local broker from deploy/kafka.",
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="Never logged or shown.")
+    kafka_sasl_password_file: Path | None = Field(
+        default=None, description="A file holding the SASL password (e.g. a mounted secret)."
+    )
+    kafka_ssl_cafile: Path | None = Field(default=None, description="PEM CA bundle to verify the brokers.")
+    kafka_ssl_certfile: Path | None = Field(default=None, description="PEM client certificate (mutual TLS).")
+    kafka_ssl_keyfile: Path | None = Field(
+        default=None, description="PEM private key of the client certificate."
+    )
+    kafka_ssl_key_password: SecretStr | None = None
     local_kafka_port: int = Field(default=9092, description="Port of the local broker's client listener.")
     local_kafka_controller_port: int = Field(
         default=9093, description="Port of the local broker's KRaft controller."
@@ -54,6 +69,31 @@ class Settings(BaseSettings):
         description="Records larger than this go to the dead-letter topic as too_large, unparsed.",
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> Settings:
+        if self.kafka_security_protocol.startswith("SASL_") and (
+            not self.kafka_sasl_username
+            or (self.kafka_sasl_password is None and self.kafka_sasl_password_file is None)
+        ):
+            raise ValueError(
+                f"NEWSWATCH_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                "NEWSWATCH_KAFKA_SASL_USERNAME and NEWSWATCH_KAFKA_SASL_PASSWORD (or _PASSWORD_FILE)"
+            )
+        if self.kafka_ssl_keyfile is not None and self.kafka_ssl_certfile is None:
+            raise ValueError("NEWSWATCH_KAFKA_SSL_KEYFILE is set without NEWSWATCH_KAFKA_SSL_CERTFILE")
+        return self
+
+    def sasl_password(self) -> SecretStr | None:
+        """The SASL password, from the variable or, when only a file is given, from that file."""
+        if self.kafka_sasl_password is not None or self.kafka_sasl_password_file is None:
+            return self.kafka_sasl_password
+        try:
+            return SecretStr(self.kafka_sasl_password_file.read_text(encoding="utf-8").strip())
+        except OSError as exc:
+            raise ConfigurationError(
+                f"NEWSWATCH_KAFKA_SASL_PASSWORD_FILE={self.kafka_sasl_password_file}: {exc.strerror}"
+            ) from None
 
     @property
     def bootstrap_servers(self) -> str:

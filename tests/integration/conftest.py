@@ -23,6 +23,7 @@ import pytest
 
 from newswatch.errors import NewswatchError
 from newswatch.kafka.admin import broker_answers, ensure_topics
+from newswatch.kafka.connection import KafkaConnection
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
 from newswatch.settings import Settings
 from tests.conftest import REPO_ROOT
@@ -37,7 +38,7 @@ HOW_TO_START = (
 def kafka_bootstrap() -> Iterator[str]:
     external = os.environ.get("NEWSWATCH_KAFKA_BOOTSTRAP")
     if external:
-        if not asyncio.run(broker_answers(external, timeout=10.0)):
+        if not asyncio.run(broker_answers(KafkaConnection.plaintext(external), timeout=10.0)):
             pytest.fail(f"no broker answers at NEWSWATCH_KAFKA_BOOTSTRAP={external}. {HOW_TO_START}")
         yield external
         return
@@ -79,7 +80,11 @@ def pipeline_env(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> dict
     settings = Settings.model_validate(
         {key.removeprefix("NEWSWATCH_").lower(): value for key, value in env.items()}
     )
-    asyncio.run(ensure_topics(kafka_bootstrap, settings.topics, partitions=4, replication_factor=1))
+    asyncio.run(
+        ensure_topics(
+            KafkaConnection.plaintext(kafka_bootstrap), settings.topics, partitions=4, replication_factor=1
+        )
+    )
     return env
 
 

@@ -268,7 +268,7 @@ def test_broker_restart_mid_replay_loses_nothing(
             env["NEWSWATCH_ALERTS_TOPIC"],
             env["NEWSWATCH_DEAD_LETTER_TOPIC"],
         ]
-        asyncio.run(ensure_topics(broker.bootstrap, topics, partitions=4, replication_factor=1))
+        asyncio.run(ensure_topics(broker.connection, topics, partitions=4, replication_factor=1))
         start_worker(env)
         wait_for_stable_group(env, members=1)
         replay = start_replay(env, feed, rate=REPLAY_RATE)

@@ -5,65 +5,110 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError
+from aiokafka.errors import AuthenticationFailedError, KafkaError, SaslAuthenticationFailed
 
 from newswatch.errors import BrokerError
+from newswatch.kafka.connection import KafkaConnection
+from newswatch.settings import Settings
 
 _TOPIC_ALREADY_EXISTS = 36
 
 
-async def broker_answers(bootstrap: str, timeout: float = 3.0) -> bool:
-    """True when a metadata request to the cluster succeeds within `timeout` seconds."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
-    with quiet_client_logs():
+async def broker_answers(connection: KafkaConnection, timeout: float = 3.0) -> bool:
+    """True when a metadata request to the cluster succeeds within `timeout` seconds.
+
+    A broker that answers but refuses our credentials or certificate is not a broker
+    that is still starting: that raises `BrokerError` at once, so a wrong password
+    fails fast instead of after a long wait.
+    """
+    admin = AIOKafkaAdminClient(**connection.client_kwargs(), request_timeout_ms=int(timeout * 1000))
+    with quiet_client_logs() as failures:
         try:
             await asyncio.wait_for(admin.start(), timeout)
             await asyncio.wait_for(admin.describe_cluster(), timeout)
             return True
-        except (TimeoutError, KafkaError, OSError):
+        except (TimeoutError, KafkaError, OSError) as exc:
+            # aiokafka logs why a connection failed and then raises a generic error.
+            for cause in [exc, *failures]:
+                _raise_if_refused(cause, connection)
             return False
         finally:
             await admin.close()
 
 
+def _raise_if_refused(cause: BaseException, connection: KafkaConnection) -> None:
+    if isinstance(cause, (AuthenticationFailedError, SaslAuthenticationFailed)):
+        raise BrokerError(
+            f"Kafka at {connection.describe()} refused the credentials ({type(cause).__name__}); check "
+            "NEWSWATCH_KAFKA_SASL_USERNAME, NEWSWATCH_KAFKA_SASL_PASSWORD and NEWSWATCH_KAFKA_SASL_MECHANISM"
+        )
+    if isinstance(cause, ssl.SSLError):
+        raise BrokerError(
+            f"TLS with Kafka at {connection.describe()} failed ({cause.reason or cause}); "
+            "check NEWSWATCH_KAFKA_SSL_CAFILE and the client certificate settings"
+        )
+
+
+class _FailureCollector(logging.Handler):
+    """Keeps the exceptions aiokafka logs (as message arguments) instead of printing them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures: list[BaseException] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        arguments = record.args if isinstance(record.args, tuple) else ()
+        self.failures.extend(arg for arg in arguments if isinstance(arg, BaseException))
+
+
 @contextlib.contextmanager
-def quiet_client_logs() -> Iterator[None]:
-    """Silence aiokafka where a failure is expected and handled (a probe, a retried lookup)."""
+def quiet_client_logs() -> Iterator[list[BaseException]]:
+    """Silence aiokafka where a failure is expected and handled (a probe, a retried lookup).
+
+    Yields the exceptions it logged meanwhile, so the caller can tell "not up yet" from
+    "refused our credentials".
+    """
     logger = logging.getLogger("aiokafka")
-    previous = logger.level
-    logger.setLevel(logging.CRITICAL)
+    collector = _FailureCollector()
+    previous, propagate = logger.level, logger.propagate
+    logger.addHandler(collector)
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
     try:
-        yield
+        yield collector.failures
     finally:
+        logger.removeHandler(collector)
         logger.setLevel(previous)
+        logger.propagate = propagate
 
 
-async def wait_for_broker(bootstrap: str, timeout: float) -> None:
+async def wait_for_broker(connection: KafkaConnection, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if await broker_answers(bootstrap):
+        if await broker_answers(connection):
             return
         await asyncio.sleep(0.5)
     raise BrokerError(
-        f"no Kafka broker answered a metadata request at {bootstrap} within {timeout:.0f} s; "
+        f"no Kafka broker answered a metadata request at {connection.describe()} within {timeout:.0f} s; "
         "start one with `newswatch kafka up` or set NEWSWATCH_KAFKA_BOOTSTRAP"
     )
 
 
 async def ensure_topics(
-    bootstrap: str, topics: Iterable[str], partitions: int, replication_factor: int
+    connection: KafkaConnection, topics: Iterable[str], partitions: int, replication_factor: int
 ) -> list[str]:
     """Create the topics that do not exist yet; return the names that were created.
 
     Topics are created explicitly, before any client uses them, so that partition
     counts never come from a broker's auto-create defaults.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**connection.client_kwargs())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -108,9 +153,9 @@ def _topic_errors(response: Any) -> list[tuple[str, int, str]]:
     return rows
 
 
-async def partitions_of(bootstrap: str, topics: Iterable[str]) -> dict[str, list[int]]:
+async def partitions_of(connection: KafkaConnection, topics: Iterable[str]) -> dict[str, list[int]]:
     """Partition numbers of each topic; a topic the cluster does not have is an error."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**connection.client_kwargs())
     await admin.start()
     try:
         described = await admin.describe_topics(list(topics))
@@ -125,3 +170,17 @@ async def partitions_of(bootstrap: str, topics: Iterable[str]) -> dict[str, list
             )
         found[topic["topic"]] = sorted(p["partition"] for p in topic["partitions"])
     return found
+
+
+async def prepare_newswatch_topics(
+    connection: KafkaConnection, settings: Settings, wait_seconds: float = 30.0
+) -> list[str]:
+    """Wait for the cluster (a refused password fails at once), then create missing topics.
+
+    Returns the topics created: the articles, alerts and dead-letter topics, with the
+    configured partitions.
+    """
+    await wait_for_broker(connection, wait_seconds)
+    return await ensure_topics(
+        connection, settings.topics, settings.topic_partitions, settings.topic_replication_factor
+    )

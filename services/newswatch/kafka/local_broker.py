@@ -17,11 +17,13 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from newswatch.errors import BrokerError, MissingToolError
 from newswatch.kafka.admin import broker_answers, wait_for_broker
+from newswatch.kafka.connection import KafkaConnection
 
 _START_TIMEOUT_S = 90.0
 _STOP_TIMEOUT_S = 30.0
@@ -56,7 +58,10 @@ class LocalBroker:
         state_dir: Path,
         port: int,
         controller_port: int,
+        *,
         jars_dir: Path | None = None,
+        extra_properties: Mapping[str, str] | None = None,
+        format_args: Sequence[str] = (),
     ) -> None:
         self.deploy_dir = deploy_dir
         self.home = state_dir.resolve() / "kafka"
@@ -64,10 +69,18 @@ class LocalBroker:
         self.controller_port = controller_port
         # Several brokers (e.g. a test's own) can share one set of jars.
         self._libs = (jars_dir or self.home / "libs").resolve()
+        # Appended after the template, so they override it (e.g. an extra SASL_SSL listener);
+        # format_args go to StorageTool (e.g. --add-scram to create SCRAM users).
+        self._extra_properties = dict(extra_properties or {})
+        self._format_args = tuple(format_args)
 
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def connection(self) -> KafkaConnection:
+        return KafkaConnection.plaintext(self.bootstrap)
 
     @property
     def log_file(self) -> Path:
@@ -87,19 +100,19 @@ class LocalBroker:
 
     def status(self) -> BrokerStatus:
         pid = self._running_pid()
-        answering = asyncio.run(broker_answers(self.bootstrap, timeout=2.0))
+        answering = asyncio.run(broker_answers(self.connection, timeout=2.0))
         return BrokerStatus(pid is not None, answering, pid, self.bootstrap, self.log_file)
 
     def up(self) -> BrokerStatus:
         """Start the broker unless one already answers here; wait until it answers."""
-        if asyncio.run(broker_answers(self.bootstrap, timeout=2.0)):
+        if asyncio.run(broker_answers(self.connection, timeout=2.0)):
             return self.status()
         self._install_jars()
         self._write_config()
         self._format_storage()
         self._start()
         try:
-            asyncio.run(wait_for_broker(self.bootstrap, _START_TIMEOUT_S))
+            asyncio.run(wait_for_broker(self.connection, _START_TIMEOUT_S))
         except BrokerError as exc:
             raise BrokerError(f"{exc}; see {self.log_file} and {self.home / 'logs' / 'stdout.log'}") from exc
         return self.status()
@@ -162,7 +175,10 @@ class LocalBroker:
         }
         for name in ("server.properties", "log4j.properties"):
             template = (self.deploy_dir / f"{name}.template").read_text()
-            (self.home / name).write_text(template.format(**values))
+            text = template.format(**values)
+            if name == "server.properties" and self._extra_properties:
+                text += "\n" + "".join(f"{key}={value}\n" for key, value in self._extra_properties.items())
+            (self.home / name).write_text(text)
 
     def _format_storage(self) -> None:
         if (self._data / "meta.properties").is_file():
@@ -179,6 +195,7 @@ class LocalBroker:
                 "--config",
                 str(self.home / "server.properties"),
                 "--ignore-formatted",
+                *self._format_args,
             ],
             capture_output=True,
             text=True,

@@ -22,6 +22,7 @@ from aiokafka.errors import KafkaError
 from newswatch.article_files import read_articles
 from newswatch.contracts import Article
 from newswatch.errors import ArticleFileError
+from newswatch.kafka.connection import KafkaConnection
 from newswatch.replayer.progress import Progress
 
 _SEND_ATTEMPTS = 3
@@ -48,7 +49,7 @@ class ReplayOptions:
 
 async def replay(
     paths: list[Path],
-    bootstrap: str,
+    connection: KafkaConnection,
     topic: str,
     options: ReplayOptions,
     errors: TextIO = sys.stderr,
@@ -64,7 +65,7 @@ async def replay(
         total = len(articles) if options.limit is None else min(len(articles), options.limit)
 
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **connection.client_kwargs(),
         acks="all",
         enable_idempotence=True,
         linger_ms=5,

@@ -17,16 +17,20 @@ from faust.types import EventT, FutureMessage
 from prometheus_client import CollectorRegistry
 
 from newswatch.contracts import DeadLetter, utc_now
+from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
 from newswatch.tagger.records import RecordOrigin, Tagged, tag_record
 from newswatch.watchlists import Engine
 
 
-def build_app(settings: Settings, engine: Engine, registry: CollectorRegistry) -> faust.App:
+def build_app(
+    settings: Settings, connection: KafkaConnection, engine: Engine, registry: CollectorRegistry
+) -> faust.App:
     app = faust.App(
         settings.app_id,
-        broker=f"kafka://{settings.bootstrap_servers}",
+        broker=[f"kafka://{server}" for server in connection.bootstrap.split(",")],
+        broker_credentials=_faust_credentials(connection),
         autodiscover=False,
         datadir=str(settings.state_dir.resolve() / "worker" / settings.app_id),
         store="memory://",
@@ -105,3 +109,17 @@ def build_app(settings: Settings, engine: Engine, registry: CollectorRegistry) -
             yield None
 
     return app
+
+
+def _faust_credentials(connection: KafkaConnection) -> faust.SASLCredentials | faust.SSLCredentials | None:
+    if connection.sasl_mechanism is not None:
+        password = connection.sasl_password.get_secret_value() if connection.sasl_password else None
+        return faust.SASLCredentials(
+            username=connection.sasl_username,
+            password=password,
+            ssl_context=connection.ssl_context,
+            mechanism=connection.sasl_mechanism,
+        )
+    if connection.ssl_context is not None:
+        return faust.SSLCredentials(connection.ssl_context)
+    return None

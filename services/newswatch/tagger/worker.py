@@ -8,7 +8,8 @@ from typing import NoReturn
 import faust
 from prometheus_client import CollectorRegistry
 
-from newswatch.kafka.admin import ensure_topics, wait_for_broker
+from newswatch.kafka.admin import prepare_newswatch_topics
+from newswatch.kafka.connection import KafkaConnection
 from newswatch.settings import Settings
 from newswatch.tagger.alerts import load_engine
 from newswatch.tagger.app import build_app
@@ -18,10 +19,11 @@ def run_worker(settings: Settings) -> NoReturn:
     engine = load_engine(settings)
     # The language model loads lazily (about a second): pay that now, not on the first article.
     engine.detect_language("warm-up")
-    asyncio.run(_prepare_topics(settings))
+    connection = KafkaConnection.from_settings(settings)
+    asyncio.run(prepare_newswatch_topics(connection, settings))
     # Faust creates only the last folder of its datadir; the rest must exist.
     (settings.state_dir / "worker").mkdir(parents=True, exist_ok=True)
-    app = build_app(settings, engine, CollectorRegistry())
+    app = build_app(settings, connection, engine, CollectorRegistry())
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, loop=loop)
@@ -33,13 +35,3 @@ def run_worker(settings: Settings) -> NoReturn:
         flush=True,
     )
     worker.execute_from_commandline()  # exits the process when the worker stops
-
-
-async def _prepare_topics(settings: Settings) -> None:
-    await wait_for_broker(settings.bootstrap_servers, timeout=30.0)
-    await ensure_topics(
-        settings.bootstrap_servers,
-        settings.topics,
-        settings.topic_partitions,
-        settings.topic_replication_factor,
-    )
