@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run run-once test lint venv kafka-up kafka-down schemas clean
+.PHONY: run run-once test lint venv kafka-up kafka-down schemas compose clean
 
 run: venv ## local broker + worker + replay of seeds/, alerts printed; Ctrl-C stops all
 	$(BIN)/newswatch run
@@ -32,6 +32,12 @@ kafka-up: venv
 
 kafka-down: venv
 	$(BIN)/newswatch kafka down
+
+compose: ## the full stack on Docker (needs GRAFANA_ADMIN_PASSWORD); prints where to look
+	docker compose up -d --build
+	@echo "dashboard:  http://localhost:3000 (Grafana, home dashboard 'newswatch')"
+	@echo "prometheus: http://localhost:9090 (alerts under Alerts)"
+	@echo "kafka:      localhost:9094 (NEWSWATCH_KAFKA_BOOTSTRAP=localhost:9094 newswatch replay FILE)"
 
 schemas: venv
 	$(BIN)/newswatch schemas
