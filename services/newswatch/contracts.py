@@ -96,7 +96,10 @@ class DeadLetter(_Record):
     topic: str
     partition: int
     offset: int
-    key_base64: str | None = Field(description="The record's original key bytes, base64.")
+    key_base64: str | None = Field(
+        description="The record's original key bytes, base64; only the first 16 KiB when key_truncated."
+    )
+    key_truncated: bool = Field(default=False, description="True when the key was too large to copy whole.")
     value_base64: str = Field(
         description="The record's original value bytes, base64; only the first bytes when value_truncated."
     )

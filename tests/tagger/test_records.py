@@ -107,3 +107,11 @@ def test_record_just_under_the_limit_is_tagged(engine: Engine) -> None:
     value = article_bytes(body="New sanctions on North Korea. " + "x" * 1000)
     outcome = tag_record(b"k", value, ORIGIN, engine, NOW, max_value_bytes=len(value))
     assert isinstance(outcome, Tagged)
+
+
+def test_a_huge_key_is_kept_by_its_head_so_the_dead_letter_still_fits(engine: Engine) -> None:
+    key = b"k" * 600_000
+    outcome = tag_record(key, b"not json", ORIGIN, engine, NOW, max_value_bytes=LIMIT)
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.key_truncated
+    assert len(outcome.model_dump_json()) < 100_000

@@ -20,7 +20,7 @@ from newswatch.contracts import DeadLetter, utc_now
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
-from newswatch.tagger.records import RecordOrigin, Tagged, tag_record
+from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, RecordOrigin, Tagged, tag_record
 from newswatch.watchlists import Engine
 
 
@@ -78,7 +78,10 @@ def build_app(
         )
         metrics.tagging_seconds.observe(time.perf_counter() - started)
         if isinstance(outcome, DeadLetter):
-            await dead_letters.send(key=message.key, value=outcome.model_dump_json().encode())
+            # Keyed like the original (bounded as in the dead letter), so one source key's
+            # dead letters stay in order on one partition.
+            key = message.key[:DEAD_LETTER_KEY_BYTES] if message.key is not None else None
+            await dead_letters.send(key=key, value=outcome.model_dump_json().encode())
             metrics.dead_letters.labels(reason=outcome.reason).inc()
         else:
             await _send_alerts(outcome, message.timestamp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,8 +35,20 @@ class Tagged:
     alerts: list[Alert]
 
 
-# A dead letter must itself fit on the dead-letter topic: beyond this, keep the head only.
+# A dead letter must itself fit on the dead-letter topic: beyond these, keep the head only.
 DEAD_LETTER_VALUE_BYTES = 256 * 1024
+DEAD_LETTER_KEY_BYTES = 16 * 1024
+# The detail quotes field names and messages from the record; bounded for the same reason.
+DETAIL_CHARS = 2000
+
+_JSON_TYPE_NAMES = {
+    list: "a JSON array",
+    str: "a JSON string",
+    bool: "a JSON boolean",
+    int: "a JSON number",
+    float: "a JSON number",
+    type(None): "JSON null",
+}
 
 
 class _Rejected(Exception):
@@ -71,11 +84,12 @@ def tag_record(
         reason, detail = "tagging_failed", f"the watch-list engine failed: {type(exc).__name__}: {exc}"
     return DeadLetter(
         reason=reason,
-        detail=detail,
+        detail=_printable(detail),
         topic=origin.topic,
         partition=origin.partition,
         offset=origin.offset,
-        key_base64=DeadLetter.encode_bytes(key),
+        key_base64=DeadLetter.encode_bytes(None if key is None else key[:DEAD_LETTER_KEY_BYTES]),
+        key_truncated=key is not None and len(key) > DEAD_LETTER_KEY_BYTES,
         value_base64=DeadLetter.encode_bytes(raw[:DEAD_LETTER_VALUE_BYTES]) or "",
         value_size=len(raw),
         value_sha256=hashlib.sha256(raw).hexdigest(),
@@ -93,7 +107,9 @@ def decode_article(value: bytes | None) -> Article:
         text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _Rejected(
-            "not_utf8", f"the value is not UTF-8 text: invalid byte at position {exc.start}"
+            "not_utf8",
+            f"the value is not UTF-8 text: invalid byte 0x{value[exc.start]:02x} at position {exc.start}"
+            + _encoding_hint(value),
         ) from None
     try:
         parsed = json.loads(text)
@@ -103,11 +119,56 @@ def decode_article(value: bytes | None) -> Article:
         ) from None
     except RecursionError:
         raise _Rejected("not_json", "the value is JSON nested too deeply to read") from None
-    if not isinstance(parsed, dict):
+    except ValueError:
+        # Python refuses to convert integers this long (a guard against quadratic-time parsing).
         raise _Rejected(
-            "invalid_article", f"expected a JSON object (an Article), got a JSON {type(parsed).__name__}"
-        )
+            "not_json",
+            f"the value has a number of more than {sys.get_int_max_str_digits()} digits, too long to read",
+        ) from None
+    if not isinstance(parsed, dict):
+        got = _JSON_TYPE_NAMES.get(type(parsed), "something else")
+        raise _Rejected("invalid_article", f"expected a JSON object (an Article), got {got}")
+    _refuse_lone_surrogates(parsed)
     try:
         return Article.model_validate(parsed)
     except ValidationError as exc:
         raise _Rejected("invalid_article", describe_validation_error(exc)) from None
+
+
+def _encoding_hint(value: bytes) -> str:
+    if value.startswith(b"\x1f\x8b"):
+        return "; it looks gzip-compressed: send plain JSON (Kafka compresses batches itself)"
+    if value.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "; it looks UTF-16 encoded: send UTF-8"
+    return "; send UTF-8"
+
+
+def _refuse_lone_surrogates(fields: dict[str, object]) -> None:
+    # JSON can spell half a UTF-16 pair ("\ud800"); Python keeps it, but it is not text and
+    # no alert or dead letter that quoted it could be written as UTF-8.
+    for name, field_value in fields.items():
+        for text in (name, field_value):
+            if isinstance(text, str) and not _is_unicode(text):
+                where = _printable(name)
+                raise _Rejected(
+                    "invalid_article",
+                    f"not a valid Article: {where}: contains an unpaired UTF-16 surrogate escape "
+                    "(such as \\ud800); escape characters beyond U+FFFF as a pair, or send them as UTF-8",
+                )
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    """`text` bounded in length and encodable as UTF-8 (lone surrogates shown as escapes)."""
+    if len(text) > DETAIL_CHARS:
+        # Head and tail: the problem ("...: Extra inputs are not permitted") is often at the end.
+        half = DETAIL_CHARS // 2
+        text = f"{text[:half]} …({len(text) - 2 * half:,} characters left out)… {text[-half:]}"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
