@@ -60,13 +60,23 @@ FURNITURE_PREFIXES: tuple[str, ...] = (
 )
 
 _LINE = re.compile(
-    r"^[^\w\n]*(?:"
+    r"[^\w\n]*(?:"
     + "|".join(re.escape(fold(prefix)) for prefix in RELATED_STORY_PREFIXES + FURNITURE_PREFIXES)
-    + ").*$",
-    re.MULTILINE,
+    + ")"
 )
 
 
 def boilerplate_lines(normalized: str) -> list[tuple[int, int]]:
-    """Spans of the (normalised) lines that are related-story links or page furniture."""
-    return [match.span() for match in _LINE.finditer(normalized)]
+    """Spans of the (normalised) lines that are related-story links or page furniture.
+
+    The pattern is tried at line starts only (a search would try it at every
+    character); a match always runs to the end of its line.
+    """
+    spans = []
+    position = 0
+    match = _LINE.match
+    for line in normalized.split("\n"):
+        if match(line):
+            spans.append((position, position + len(line)))
+        position += len(line) + 1
+    return spans

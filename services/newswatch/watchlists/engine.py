@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newswatch.watchlists.boilerplate import boilerplate_lines
-from newswatch.watchlists.evaluate import FIELDS, CompiledRule, Found, Outcome, evaluate
+from newswatch.watchlists.compiled import FIELDS, CompiledList, CompiledRule, Found, by_pattern
+from newswatch.watchlists.evaluate import Outcome, evaluate
 from newswatch.watchlists.explain import Explanation, RuleExplanation, WatchlistExplanation
 from newswatch.watchlists.language import LanguageDetector
 from newswatch.watchlists.loader import default_watchlist_paths, load_watchlists
@@ -23,14 +24,6 @@ from newswatch.watchlists.normalize import NormalizedText, normalize
 from newswatch.watchlists.text import FieldText, snippet
 
 MAX_HITS = 10
-
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    watchlist: Watchlist
-    rules: tuple[CompiledRule, ...]
-    exclusions: frozenset[int]
-    patterns: frozenset[int]  # every pattern this list cares about
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +47,12 @@ class Engine:
             language for item in self._lists for language in item.watchlist.languages
         )
 
-    def _compile(self, watchlist: Watchlist) -> _Compiled:
+    def _compile(self, watchlist: Watchlist) -> CompiledList:
         rules = tuple(
             CompiledRule(rule, tuple(self._term_ids(part) for part in rule.parts), self._term_ids(rule.none))
             for rule in watchlist.rules
         )
-        exclusions = self._term_ids(watchlist.exclusions)
-        patterns = exclusions.union(*(part for rule in rules for part in (*rule.parts, rule.none)))
-        return _Compiled(watchlist, rules, exclusions, patterns)
+        return CompiledList.build(watchlist, rules, self._term_ids(watchlist.exclusions))
 
     def _term_ids(self, term_set: TermSet | None) -> frozenset[int]:
         if term_set is None:
@@ -92,6 +83,11 @@ class Engine:
     def watchlists(self) -> tuple[Watchlist, ...]:
         return tuple(item.watchlist for item in self._lists)
 
+    @property
+    def matcher(self) -> Matcher:
+        """The compiled automaton of every pattern (for benchmarks and tools)."""
+        return self._matcher
+
     def detect_language(self, text: str) -> str | None:
         """The language of `text` among those the watch-lists cover, or None when unsure."""
         return self._detector.detect(text)
@@ -105,7 +101,7 @@ class Engine:
         """
         article = self._read(title, body, language)
         matches = []
-        for outcome in self._outcomes(article):
+        for outcome in self._outcomes(article, reachable_only=True):
             if outcome.matched:
                 hits = self._evidence(outcome, article, limit=MAX_HITS)
                 matches.append(WatchlistMatch(outcome.watchlist.name, outcome.score, hits, article.language))
@@ -117,9 +113,8 @@ class Engine:
         outcomes = {outcome.watchlist.name: outcome for outcome in self._outcomes(article)}
         lists = []
         for item in self._lists:
-            outcome = outcomes.get(item.watchlist.name) or evaluate(
-                item.watchlist, item.rules, item.exclusions, (), {}
-            )
+            outcome = outcomes.get(item.watchlist.name) or evaluate(item, (), {}, {})
+            assert outcome is not None
             rules = tuple(
                 RuleExplanation(
                     name=rule.rule.name,
@@ -143,9 +138,9 @@ class Engine:
     def _read(self, title: str, body: str, language: str | None) -> _Article:
         documents = {"title": normalize(title, boilerplate_lines), "body": normalize(body, boilerplate_lines)}
         found = tuple(
-            Found(field, occurrence.pattern, occurrence.start, occurrence.end)
+            Found(field, pattern, start, end)
             for field in FIELDS
-            for occurrence in self._matcher.find(documents[field].text)
+            for pattern, start, end in self._matcher.find(documents[field].text)
         )
         detected = language is None
         if detected:
@@ -153,14 +148,16 @@ class Engine:
         texts = {field: FieldText(document.text) for field, document in documents.items()}
         return _Article(documents, texts, found, language, detected)  # type: ignore[arg-type]
 
-    def _outcomes(self, article: _Article) -> list[Outcome]:
-        present = {item.pattern for item in article.found}
+    def _outcomes(self, article: _Article, *, reachable_only: bool = False) -> list[Outcome]:
+        """The outcomes of the lists the article mentions; only those that may match if `reachable_only`."""
+        positions = by_pattern(article.found)
         outcomes = []
         for item in self._lists:
-            if present.isdisjoint(item.patterns):
+            if item.patterns.isdisjoint(positions):
                 continue
-            relevant = tuple(found for found in article.found if found.pattern in item.patterns)
-            outcomes.append(evaluate(item.watchlist, item.rules, item.exclusions, relevant, article.texts))
+            outcome = evaluate(item, article.found, positions, article.texts, reachable_only=reachable_only)
+            if outcome is not None:
+                outcomes.append(outcome)
         return outcomes
 
     def _evidence(self, outcome: Outcome, article: _Article, limit: int) -> tuple[Hit, ...]:
@@ -180,7 +177,11 @@ class Engine:
         return tuple(hit for hit in hits if hit in chosen)
 
     def _hits(self, found: Sequence[Found], article: _Article) -> tuple[Hit, ...]:
-        unique = sorted(set(found), key=lambda item: (FIELDS.index(item.field), item.start, -item.end))
+        # Unique in first-seen order: one span found by two terms comes out in the same
+        # order on every run (a set's order changed with the string hash seed).
+        unique = sorted(
+            dict.fromkeys(found), key=lambda item: (FIELDS.index(item.field), item.start, -item.end)
+        )
         hits = []
         for item in unique:
             document = article.documents[item.field]

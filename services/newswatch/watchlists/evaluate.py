@@ -5,6 +5,11 @@ occurrences only: `any` rules count each mention, `all` rules count each mention
 their first group that has the other groups close enough, vetoes (`none` and the
 list's `exclude`) remove mentions, and each stretch of text counts once, for the
 heaviest rule that claims it.
+
+Every article passes here, so the occurrences are first grouped by pattern: a rule
+looks only at the occurrences of its own words, never at the whole list; and a list
+whose rules cannot reach its threshold even if every mention counted (`reachable`) is
+not evaluated at all on the matching path.
 """
 
 from __future__ import annotations
@@ -12,34 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from newswatch.watchlists.compiled import EXCLUDE, FIELDS, NONE, CompiledList, CompiledRule, Found
 from newswatch.watchlists.model import Field, Rule, Scope, Watchlist
 from newswatch.watchlists.text import FieldText
 
 # Sums of float weights (0.3 + 0.3 + 0.4) must not miss a threshold by rounding.
 EPSILON = 1e-9
-FIELDS: tuple[Field, ...] = ("title", "body")
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """Pattern number `pattern` found in `field` at normalised text[start:end]."""
-
-    field: Field
-    pattern: int
-    start: int
-    end: int
-
-    def overlaps(self, other: Found) -> bool:
-        return self.field == other.field and self.start < other.end and other.start < self.end
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledRule:
-    """A rule with its term sets as sets of pattern numbers of the engine's matcher."""
-
-    rule: Rule
-    parts: tuple[frozenset[int], ...]
-    none: frozenset[int]
+_FIELD_ORDER = {field: number for number, field in enumerate(FIELDS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,29 +55,68 @@ class Outcome:
         return self.score + EPSILON >= self.watchlist.threshold
 
 
+def _by_role(item: CompiledList, positions: dict[int, list[int]]) -> dict[tuple[int, int], list[int]]:
+    """Positions of the occurrences of each rule group, veto and exclusion, in text order."""
+    grouped: dict[tuple[int, int], list[int]] = {}
+    roles = item.roles
+    for pattern, where in positions.items():
+        for role in roles.get(pattern, ()):
+            if role in grouped:
+                grouped[role] = sorted(grouped[role] + where)
+            else:
+                grouped[role] = where
+    return grouped
+
+
+def _reachable(item: CompiledList, grouped: dict[tuple[int, int], list[int]]) -> bool:
+    """False when the list cannot reach its threshold even if every mention counted.
+
+    An upper bound of `evaluate`'s score, summed in the same order: each rule's weight
+    times its first group's occurrences (capped by max_repeats), for rules whose other
+    groups all occur. Vetoes, overlaps, fields and distances can only lower it.
+    """
+    bound = 0.0
+    for number, compiled in enumerate(item.rules):
+        rule = compiled.rule
+        anchors = len(grouped.get((number, 0), ()))
+        if anchors < rule.min_mentions or any(
+            (number, part) not in grouped for part in range(1, len(compiled.parts))
+        ):
+            continue
+        bound += max(rule.weight, 0.0) * min(anchors, rule.max_repeats)
+    return round(bound, 3) + EPSILON >= item.watchlist.threshold
+
+
 def evaluate(
-    watchlist: Watchlist,
-    rules: Sequence[CompiledRule],
-    exclusions: frozenset[int],
+    item: CompiledList,
     found: Sequence[Found],
+    positions: dict[int, list[int]],
     texts: dict[Field, FieldText],
-) -> Outcome:
-    """Score `watchlist` from the article's occurrences (`found`, in text order)."""
-    excluded = {
-        (item.field, texts[item.field].sentence_of(item.start))
-        for item in found
-        if item.pattern in exclusions
-    }
+    *,
+    reachable_only: bool = False,
+) -> Outcome | None:
+    """Score a list from the article's occurrences (`found`, in text order; `by_pattern(found)`).
 
-    def in_excluded_sentence(item: Found) -> bool:
-        return bool(excluded) and (item.field, texts[item.field].sentence_of(item.start)) in excluded
+    With `reachable_only`, None instead of an outcome that cannot reach the threshold.
+    """
+    grouped = _by_role(item, positions)
+    if reachable_only and not _reachable(item, grouped):
+        return None
+    rules = item.rules
 
+    def occurrences(role: tuple[int, int]) -> list[Found]:
+        return [found[position] for position in grouped.get(role, ())]
+
+    excluded = {(one.field, texts[one.field].sentence_of(one.start)) for one in occurrences((EXCLUDE, 0))}
     candidates: list[Firing] = []
     vetoed = [0] * len(rules)
     for number, compiled in enumerate(rules):
-        for firing in _firings(number, compiled, found, texts):
-            if any(in_excluded_sentence(item) for item in firing.found) or _vetoed_by_none(
-                compiled, firing.anchor, found, texts
+        if (number, 0) not in grouped:
+            continue
+        vetoes = occurrences((number, NONE))
+        for firing in _firings(number, compiled, occurrences, texts):
+            if (excluded and _in_excluded_sentence(firing, excluded, texts)) or (
+                vetoes and _vetoed_by_none(compiled.rule.within, firing.anchor, vetoes, texts)
             ):
                 vetoed[number] += 1
             else:
@@ -108,36 +131,72 @@ def evaluate(
         points = rule.weight * counted
         score += points
         outcomes.append(RuleOutcome(rule, mine, counted, points, vetoed[number]))
-    return Outcome(watchlist, round(score, 3), tuple(outcomes))
+    return Outcome(item.watchlist, round(score, 3), tuple(outcomes))
+
+
+def _in_excluded_sentence(
+    firing: Firing, excluded: set[tuple[Field, int]], texts: dict[Field, FieldText]
+) -> bool:
+    return any((one.field, texts[one.field].sentence_of(one.start)) in excluded for one in firing.found)
 
 
 def _firings(
-    number: int, compiled: CompiledRule, found: Sequence[Found], texts: dict[Field, FieldText]
+    number: int,
+    compiled: CompiledRule,
+    occurrences: Callable[[tuple[int, int]], list[Found]],
+    texts: dict[Field, FieldText],
 ) -> list[Firing]:
     rule = compiled.rule
-    allowed = [item for item in found if rule.field in ("any", item.field)]
-    anchors = [item for item in allowed if item.pattern in compiled.parts[0]]
+    field = rule.field
+    anchors = [one for one in occurrences((number, 0)) if field in ("any", one.field)]
     if not anchors:
         return []
-    others = [[item for item in allowed if item.pattern in part] for part in compiled.parts[1:]]
+    others = []
+    for part in range(1, len(compiled.parts)):
+        candidates = [one for one in occurrences((number, part)) if field in ("any", one.field)]
+        if not candidates:
+            return []
+        others.append(candidates)
     firings = []
     for anchor in anchors:
-        company = [_nearest(anchor, candidates, rule.within, texts) for candidates in others]
-        if all(item is not None for item in company):
-            firings.append(Firing(number, anchor, (anchor, *(item for item in company if item is not None))))
+        company = []
+        for candidates in others:
+            nearest = _nearest(anchor, candidates, rule.within, texts)
+            if nearest is None:
+                break
+            company.append(nearest)
+        else:
+            firings.append(Firing(number, anchor, (anchor, *company)))
     return firings
 
 
 def _nearest(
     anchor: Found, candidates: list[Found], scope: Scope, texts: dict[Field, FieldText]
 ) -> Found | None:
-    """The closest candidate within `scope` of the anchor (not the anchor's own text)."""
+    """The closest candidate within `scope` of the anchor (not the anchor's own text).
+
+    The same test as `_close` for each candidate, with the anchor's sentence found once.
+    """
     best: Found | None = None
     best_distance = 0
+    field, start, end = anchor.field, anchor.start, anchor.end
+    whole_article = scope.kind == "article"
+    text = texts[field] if not whole_article else None
+    sentence = text.sentence_of(start) if text is not None else 0
     for item in candidates:
-        if item.overlaps(anchor) or not _close(anchor, item, scope, texts):
+        same_field = item.field == field
+        if same_field and item.start < end and start < item.end:
+            continue  # the anchor's own text
+        if text is not None and (
+            not same_field
+            or text.sentence_of(item.start) != sentence
+            or (
+                scope.kind == "words"
+                and text.words_between((start, end), (item.start, item.end)) > scope.words
+            )
+        ):
             continue
-        distance = abs(item.start - anchor.start) + (0 if item.field == anchor.field else 1_000_000)
+        distance = abs(item.start - start) + (0 if same_field else 1_000_000)
         if best is None or distance < best_distance:
             best, best_distance = item, distance
     return best
@@ -157,13 +216,8 @@ def _close(anchor: Found, item: Found, scope: Scope, texts: dict[Field, FieldTex
     )
 
 
-def _vetoed_by_none(
-    compiled: CompiledRule, anchor: Found, found: Sequence[Found], texts: dict[Field, FieldText]
-) -> bool:
-    if not compiled.none:
-        return False
-    scope = compiled.rule.within
-    return any(item.pattern in compiled.none and _close(anchor, item, scope, texts) for item in found)
+def _vetoed_by_none(scope: Scope, anchor: Found, vetoes: list[Found], texts: dict[Field, FieldText]) -> bool:
+    return any(_close(anchor, one, scope, texts) for one in vetoes)
 
 
 def _one_per_stretch(firings: list[Firing], weight: Callable[[Firing], float]) -> list[Firing]:
@@ -177,7 +231,7 @@ def _one_per_stretch(firings: list[Firing], weight: Callable[[Firing], float]) -
         key=lambda firing: (
             -weight(firing),
             firing.anchor.start - firing.anchor.end,
-            FIELDS.index(firing.anchor.field),
+            _FIELD_ORDER[firing.anchor.field],
             firing.anchor.start,
         ),
     )
@@ -185,5 +239,5 @@ def _one_per_stretch(firings: list[Firing], weight: Callable[[Firing], float]) -
     for firing in ranked:
         if not any(firing.anchor.overlaps(other.anchor) for other in kept):
             kept.append(firing)
-    kept.sort(key=lambda firing: (FIELDS.index(firing.anchor.field), firing.anchor.start))
+    kept.sort(key=lambda firing: (_FIELD_ORDER[firing.anchor.field], firing.anchor.start))
     return kept

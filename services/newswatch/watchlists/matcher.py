@@ -2,7 +2,7 @@
 
 All segments of all patterns of all watch-lists go into one Hyperscan database of
 pure literals (automata in C, no backtracking), built once; an article is read once,
-as UTF-8. No regular expression is ever built from an analyst's term. Word boundaries
+as UTF-16. No regular expression is ever built from an analyst's term. Word boundaries
 and the "*" stems are checked around each raw occurrence in constant time per
 occurrence (amortised); phrases split by an inner "*" are chained from their
 segments' hits.
@@ -11,28 +11,37 @@ segments' hits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
+from typing import NamedTuple
 
 import hyperscan
 
 from newswatch.watchlists.model import Pattern, Segment
 from newswatch.watchlists.script import is_no_space_char, is_word_char
 
+_UNITS = "utf-16-le"
 
-@cache
-def _in_word(char: str) -> bool:
-    """Whether `char` may continue a word of a spaced script (CJK characters never do)."""
-    return is_word_char(char) and not is_no_space_char(char)
+
+class _WordChars(dict[str, bool]):
+    """Whether a character may continue a word of a spaced script (CJK characters never do).
+
+    A dict filled on first sight of each character: the boundary test on every raw
+    hit is then one lookup.
+    """
+
+    def __missing__(self, char: str) -> bool:
+        value = self[char] = is_word_char(char) and not is_no_space_char(char)
+        return value
+
+
+_IN_WORD = _WordChars()
 
 
 def _joins(text: str, inside: int, outside: int) -> bool:
     """Whether text[outside] continues the word that text[inside] belongs to."""
-    return 0 <= outside < len(text) and _in_word(text[outside]) and _in_word(text[inside])
+    return 0 <= outside < len(text) and _IN_WORD[text[outside]] and _IN_WORD[text[inside]]
 
 
-@dataclass(frozen=True, slots=True)
-class Occurrence:
+class Occurrence(NamedTuple):
     """Pattern number `pattern` found at text[start:end] (normalised offsets, stems extended)."""
 
     pattern: int
@@ -62,16 +71,33 @@ class Matcher:
         by_literal: dict[str, list[int]] = {}
         for number, segment in enumerate(self._segments):
             by_literal.setdefault(segment.literal, []).append(number)
-        self._literals = [(len(literal), tuple(numbers)) for literal, numbers in by_literal.items()]
+        # Per literal, its segments as (number, open start, open end, first and last
+        # characters continue words): a closed side whose character cannot continue
+        # a word (CJK, punctuation) needs no boundary test at all.
+        self._literals = [
+            tuple(
+                (
+                    number,
+                    self._segments[number].open_start,
+                    self._segments[number].open_end,
+                    _IN_WORD[literal[0]],
+                    _IN_WORD[literal[-1]],
+                )
+                for number in numbers
+            )
+            for literal, numbers in by_literal.items()
+        ]
         self._database: hyperscan.Database | None = None
         if by_literal:
             self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            # Literals as UTF-16 code units, each byte written \xHH: a byte pattern with
+            # no operator at all (the pure-literal API of the binding cannot take NUL
+            # bytes, which UTF-16 is full of).
             self._database.compile(
-                expressions=[literal.encode() for literal in by_literal],
+                expressions=[_byte_pattern(literal.encode(_UNITS)) for literal in by_literal],
                 ids=list(range(len(by_literal))),
                 elements=len(by_literal),
                 flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(by_literal),
-                literal=True,
             )
 
     def find(self, text: str) -> list[Occurrence]:
@@ -81,8 +107,12 @@ class Matcher:
         spans = self._segment_spans(text)
         found: list[Occurrence] = []
         for segment, starts in spans.items():
+            # Patterns in the order they start with this segment (ties keep that order).
             for number in self._starting[segment]:
                 chain = self._chains[number]
+                if len(chain) == 1:
+                    found.extend([Occurrence(number, start, end) for start, end in starts.items()])
+                    continue
                 for start, end in starts.items():
                     last = _follow(chain, end, spans, text)
                     if last is not None:
@@ -91,45 +121,70 @@ class Matcher:
         return found
 
     def _raw_hits(self, text: str) -> list[tuple[int, int, int]]:
-        """(literal number, start, end) of every raw occurrence, in character offsets, by end."""
+        """(literal number, start, end) of every raw occurrence, in character offsets, by end.
+
+        The text is scanned as UTF-16: without characters beyond the BMP (nearly every
+        article) a character is two bytes, and offsets are halved instead of decoded.
+        """
         assert self._database is not None
-        encoded = text.encode()
+        encoded = text.encode(_UNITS)
         hits: list[tuple[int, int, int]] = []
+        append = hits.append
+        # An odd start is a literal's bytes straddling two code units: no match.
+        if len(encoded) == 2 * len(text):
 
-        def collect(literal: int, start: int, end: int, _flags: int, _context: object) -> None:
-            hits.append((literal, start, end))
+            def collect(literal: int, start: int, end: int, _flags: int, _context: object) -> None:
+                if not start & 1:
+                    append((literal, start >> 1, end >> 1))
 
-        self._database.scan(encoded, match_event_handler=collect)
-        if len(encoded) == len(text) or not hits:
+            self._database.scan(encoded, match_event_handler=collect)
             return hits
+
+        def collect_bytes(literal: int, start: int, end: int, _flags: int, _context: object) -> None:
+            if not start & 1:
+                append((literal, start, end))
+
+        self._database.scan(encoded, match_event_handler=collect_bytes)
         return _to_characters(hits, encoded)
 
     def _segment_spans(self, text: str) -> dict[int, dict[int, int]]:
         """Per segment, its accepted spans as {start: end}."""
         spans: dict[int, dict[int, int]] = {}
-        # Last accepted span per segment: later raw hits inside the same stemmed word
+        # Last accepted span per stemmed segment: later raw hits inside the same word
         # are the same evidence, and skipping them keeps long words linear.
         last: dict[int, tuple[int, int]] = {}
-        segments = self._segments
-        for literal, raw_start, raw_end in self._raw_hits(text):
-            for number in self._literals[literal][1]:
-                seen = last.get(number)
-                if seen is not None and seen[0] <= raw_start and raw_end <= seen[1]:
+        in_word = _IN_WORD
+        length = len(text)
+        for literal, start, end in self._raw_hits(text):
+            for number, open_start, open_end, first_joins, last_joins in self._literals[literal]:
+                if not (open_start or open_end):  # the common case, inline
+                    if (first_joins and start > 0 and in_word[text[start - 1]]) or (
+                        last_joins and end < length and in_word[text[end]]
+                    ):
+                        continue
+                    spans.setdefault(number, {})[start] = end
                     continue
-                span = _accept(text, segments[number], raw_start, raw_end)
+                seen = last.get(number)
+                if seen is not None and seen[0] <= start and end <= seen[1]:
+                    continue
+                span = _accept(text, self._segments[number], start, end)
                 if span is not None:
                     last[number] = span
                     spans.setdefault(number, {})[span[0]] = span[1]
         return spans
 
 
+def _byte_pattern(literal: bytes) -> bytes:
+    return "".join(f"\\x{byte:02x}" for byte in literal).encode()
+
+
 def _to_characters(hits: list[tuple[int, int, int]], encoded: bytes) -> list[tuple[int, int, int]]:
-    """The hits with UTF-8 byte offsets turned into character offsets (decoding in C)."""
+    """The hits with UTF-16 byte offsets turned into character offsets (decoding in C)."""
     offsets = sorted({offset for _, start, end in hits for offset in (start, end)})
     characters: dict[int, int] = {}
     previous = count = 0
     for offset in offsets:
-        count += len(encoded[previous:offset].decode())
+        count += len(encoded[previous:offset].decode(_UNITS))
         characters[offset] = count
         previous = offset
     return [(literal, characters[start], characters[end]) for literal, start, end in hits]

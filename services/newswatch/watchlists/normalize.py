@@ -20,7 +20,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from newswatch.watchlists.script import fold, irregular_class
 
@@ -44,6 +44,16 @@ def _irregular_chars() -> re.Pattern[str]:
 def _irregular_full() -> re.Pattern[str]:
     # Also runs of spaces and characters beyond the BMP (emoji, rare ideographs).
     return re.compile(f"[^\\S\\n]{{2,}}|[{irregular_class()}{_ODD_SPACE}\U00010000-\U0010ffff]+")
+
+
+def _fold(chunk: str) -> str:
+    return _SPACES.sub(" ", fold(chunk))
+
+
+# Most irregular stretches are one or two characters (an Arabic ta marbuta, a curly
+# quote, "ß") that recur in every article: their folded forms are remembered.
+_SHORT = 4
+_fold_short = lru_cache(maxsize=4096)(_fold)
 
 
 def _irregular_stretches(original: str) -> Iterator[re.Match[str]]:
@@ -102,14 +112,17 @@ def normalize(original: str, skip_lines: SkipLines | None = None) -> NormalizedT
     """
     builder = _Builder(original)
     position = 0
+    combining = unicodedata.combining
     for irregular in _irregular_stretches(original):
-        start = irregular.start()
-        if start > position and unicodedata.combining(original[start]) and not original[start - 1].isspace():
+        start, end = irregular.span()
+        if start > position and combining(original[start]) and not original[start - 1].isspace():
             start -= 1  # an accent composes with the letter before it
-        builder.regular(position, start)
-        builder.irregular(start, irregular.end())
-        position = irregular.end()
-    builder.regular(position, len(original))
+        if start > position:
+            builder.add(original[position:start].casefold(), position, start, linear=True)
+        builder.irregular(start, end)
+        position = end
+    if len(original) > position:
+        builder.add(original[position:].casefold(), position, len(original), linear=True)
     text = "".join(builder.pieces)
     if skip_lines is not None:
         text = _blank(text, skip_lines(text))
@@ -148,10 +161,6 @@ class _Builder:
         self.orig_ends: list[int] = []
         self.linear: list[bool] = []
 
-    def regular(self, start: int, end: int) -> None:
-        if end > start:
-            self._add(self.original[start:end].casefold(), start, end, linear=True)
-
     def irregular(self, start: int, end: int) -> None:
         chunk = self.original[start:end]
         if chunk.isspace():
@@ -159,14 +168,19 @@ class _Builder:
             if folded == " " and self.pieces and self.pieces[-1][-1:] in (" ", "\n"):
                 folded = ""  # a space after a space (or a removed invisible) adds nothing
         else:
-            folded = _SPACES.sub(" ", fold(chunk))
+            folded = _fold_short(chunk) if len(chunk) <= _SHORT else _fold(chunk)
         if folded:
-            self._add(folded, start, end, linear=len(folded) == end - start)
+            self.add(folded, start, end, linear=len(folded) == end - start)
 
-    def _add(self, folded: str, start: int, end: int, *, linear: bool) -> None:
+    def add(self, folded: str, start: int, end: int, *, linear: bool) -> None:
         self.pieces.append(folded)
-        self.starts.append(self.length)
+        self.length += len(folded)
+        if linear and self.linear and self.linear[-1] and self.orig_ends[-1] == start:
+            # Contiguous with the linear segment before it: the same distance to the
+            # original, so that segment simply grows (fewer segments, same map).
+            self.orig_ends[-1] = end
+            return
+        self.starts.append(self.length - len(folded))
         self.orig_starts.append(start)
         self.orig_ends.append(end)
         self.linear.append(linear)
-        self.length += len(folded)

@@ -16,7 +16,9 @@ _ELLIPSIS = "\u2026"
 
 # A sentence ends at a line break, at ! ? 。 … ؟, or at a full stop followed by a space
 # unless the stop closes a one-letter word ("U.S. sanctions", "J. Smith").
-_SENTENCE_END = re.compile(r"[\n!?\u3002\u2026\u061f]|(?<!\b[^\W\d_])\.(?=\s)")
+# Every branch starts with one of a few characters, so the regex engine skips ahead to
+# them; the look-behind runs only at a full stop (the same test as "(?<!\b[^\W\d_])\.").
+_SENTENCE_END = re.compile(r"[\n!?\u3002\u2026\u061f]|\.(?=\s)(?<!\b[^\W\d_]\.)")
 # A word: a run of letters and digits; in scripts without spaces, every two characters
 # count as one word (the average length of a Chinese or Japanese word).
 _WORD = re.compile(rf"[{NO_SPACE_CLASS}]{{1,2}}|[^\W_{NO_SPACE_CLASS}]+")
@@ -31,9 +33,13 @@ class FieldText:
 
     def sentence_of(self, offset: int) -> int:
         """Number of the sentence containing text[offset]."""
-        if self._sentence_starts is None:
-            self._sentence_starts = [0, *(match.end() for match in _SENTENCE_END.finditer(self.text))]
-        return bisect_right(self._sentence_starts, offset) - 1
+        starts = self._sentence_starts
+        if starts is None:  # found once per field, on the first question
+            starts = self._sentence_starts = [
+                0,
+                *(match.end() for match in _SENTENCE_END.finditer(self.text)),
+            ]
+        return bisect_right(starts, offset) - 1
 
     def words_between(self, first: tuple[int, int], second: tuple[int, int]) -> int:
         """How many words lie between two spans (0 when they touch or overlap)."""
