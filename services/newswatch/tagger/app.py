@@ -39,6 +39,9 @@ def build_app(
         processing_guarantee="at_least_once",
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # Without a linger every alert is its own produce request (a syscall each): in a
+        # profile that was a fifth of the worker's time. 5 ms batches them.
+        producer_linger=0.005,
         # A worker that dies (kill -9, lost host) hands its partitions over after this long;
         # Faust's 60 s default would stall those partitions for a minute.
         broker_session_timeout=10.0,

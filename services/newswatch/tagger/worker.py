@@ -27,6 +27,9 @@ def run_worker(settings: Settings) -> NoReturn:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, loop=loop)
+    # Faust's terminal spinner lowers the root logger to DEBUG (to spin on every record)
+    # whenever the level is warning or above: every debug call would then be formatted.
+    worker.spinner = None
     print(
         f"newswatch worker: {settings.articles_topic} -> {settings.alerts_topic} "
         f"(dead letters: {settings.dead_letter_topic}), group {settings.app_id}, "
