@@ -52,8 +52,6 @@ class Case:
     value: bytes | Callable[[], bytes] | None
     expect: DeadLettered | Processed
     why: str
-    # A bug the service still has: the test is skipped with this text until it is fixed.
-    known_bug: str | None = None
 
     def raw_value(self) -> bytes | None:
         return self.value() if callable(self.value) else self.value
@@ -96,10 +94,9 @@ def ok(
     *,
     alerts: bool = True,
     key: bytes | None = None,
-    known_bug: str | None = None,
 ) -> Case:
     """A valid record; its key is the case name unless `key` is given."""
-    return Case(name, key or name.encode(), value, Processed(alerts), why, known_bug)
+    return Case(name, key or name.encode(), value, Processed(alerts), why)
 
 
 def _nested(depth: int) -> bytes:
@@ -406,8 +403,6 @@ _SIZE = [
         "keyword-repeated-100k-times",
         lambda: good_article_bytes("keyword-repeated-100k-times", body=BODY + " " + "sanctions " * 100_000),
         "1 MB of one keyword: matching must stay linear",
-        known_bug="the watch-list engine is quadratic in matches (watchlists/evaluate.py: _vetoed_by_none, "
-        "_one_per_stretch): 16,000 repeats take 20-60 s; this record would block the worker for many minutes",
     ),
     ok(
         "200k-empty-lines",

@@ -46,7 +46,6 @@ from tests.integration.topics import kcat_read
 
 # The articles topic of this module takes records far over the worker's limit.
 TOPIC_MAX_MESSAGE_BYTES = 8 * 2**20
-RUNNABLE = [case for case in CASES if case.known_bug is None]
 T = TypeVar("T")
 
 
@@ -231,15 +230,7 @@ def wait_for_alerts(runner: CaseRunner, sent: Sent, *also: tuple[str, str]) -> l
     )
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            case, id=case.name, marks=[pytest.mark.skip(reason=case.known_bug)] if case.known_bug else []
-        )
-        for case in CASES
-    ],
-)
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.name) for case in CASES])
 def test_bad_record_is_dead_lettered_or_processed_and_its_neighbours_alerted(
     runner: CaseRunner, case: Case
 ) -> None:
@@ -316,9 +307,9 @@ def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], f
 
 def test_metrics_count_every_record_and_each_dead_letter_by_reason(runner: CaseRunner) -> None:
     # Sends whatever the per-case tests have not sent yet, so the order of tests does not matter.
-    for case in RUNNABLE:
+    for case in CASES:
         runner.send(case)
-    sent_records = 3 * len(RUNNABLE)
+    sent_records = 3 * len(CASES)
     samples = poll(
         lambda: metric_samples(runner.worker.scrape()),
         lambda found: found.get(("newswatch_articles_consumed_total", ()), 0) >= sent_records,
@@ -328,7 +319,7 @@ def test_metrics_count_every_record_and_each_dead_letter_by_reason(runner: CaseR
     assert samples[("newswatch_articles_consumed_total", ())] == sent_records
     for reason in get_args(DeadLetterReason):
         expected = sum(
-            1 for case in RUNNABLE if isinstance(case.expect, DeadLettered) and case.expect.reason == reason
+            1 for case in CASES if isinstance(case.expect, DeadLettered) and case.expect.reason == reason
         )
         counted = samples.get(("newswatch_dead_letters_total", (("reason", reason),)), 0)
         assert counted == expected, f"dead letters with reason {reason}"
@@ -338,9 +329,9 @@ def test_metrics_count_every_record_and_each_dead_letter_by_reason(runner: CaseR
     assert len(alerts) == emitted
     silent = {
         json.loads(runner.sent[case.name].value or b"")["id"]
-        for case in RUNNABLE
+        for case in CASES
         if not isinstance(case.expect, DeadLettered) and not case.expect.alerts
     }
     assert not [a for a in alerts if a["article_id"] in silent], "articles with nothing to match never alert"
-    dead_letter_cases = sum(1 for case in RUNNABLE if isinstance(case.expect, DeadLettered))
+    dead_letter_cases = sum(1 for case in CASES if isinstance(case.expect, DeadLettered))
     assert len(runner.dead_letters()) == dead_letter_cases, "one dead letter per bad record, no more"

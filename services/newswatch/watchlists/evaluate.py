@@ -14,6 +14,7 @@ not evaluated at all on the matching path.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -236,8 +237,19 @@ def _one_per_stretch(firings: list[Firing], weight: Callable[[Firing], float]) -
         ),
     )
     kept: list[Firing] = []
+    # Kept anchors never overlap each other, so per field they are disjoint spans: sorted
+    # by start, a new span can only overlap its neighbours. Checking just those keeps this
+    # linear-logarithmic for articles that repeat one word thousands of times.
+    spans: dict[Field, tuple[list[int], list[int]]] = {field: ([], []) for field in FIELDS}
     for firing in ranked:
-        if not any(firing.anchor.overlaps(other.anchor) for other in kept):
-            kept.append(firing)
+        starts, ends = spans[firing.anchor.field]
+        at = bisect.bisect_left(starts, firing.anchor.start)
+        if at > 0 and ends[at - 1] > firing.anchor.start:
+            continue
+        if at < len(starts) and starts[at] < firing.anchor.end:
+            continue
+        starts.insert(at, firing.anchor.start)
+        ends.insert(at, firing.anchor.end)
+        kept.append(firing)
     kept.sort(key=lambda firing: (_FIELD_ORDER[firing.anchor.field], firing.anchor.start))
     return kept
