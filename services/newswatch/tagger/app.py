@@ -7,13 +7,13 @@ the `async for` (an exception there would crash and restart the agent).
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
-from faust.types import EventT, FutureMessage
+from faust.types import TP, EventT, FutureMessage
 from prometheus_client import CollectorRegistry
 
 from newswatch.contracts import DeadLetter, utc_now
@@ -22,6 +22,8 @@ from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
 from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, RecordOrigin, Tagged, tag_record
 from newswatch.watchlists import Engine
+
+LAG_INTERVAL_S = 1.0
 
 
 def build_app(
@@ -90,7 +92,7 @@ def build_app(
             await _send_alerts(outcome, message.timestamp)
         # Counted last, so that a scrape showing N consumed also shows their alerts and dead letters.
         metrics.articles_consumed.inc()
-        _observe_lag(message.tp, message.offset)
+        last_handled[message.tp] = message.offset
 
     async def _send_alerts(tagged: Tagged, produced_at: float) -> None:
         def on_delivered(_: FutureMessage) -> None:
@@ -102,17 +104,28 @@ def build_app(
             await alerts.send(key=key, value=alert.model_dump_json().encode(), callback=on_delivered)
             metrics.alerts_emitted.labels(watchlist=alert.watchlist).inc()
 
-    def _observe_lag(tp: Any, offset: int) -> None:
-        highwater = app.consumer.highwater(tp)
-        if highwater is not None:
-            lag = max(0, highwater - offset - 1)
-            metrics.consumer_lag.labels(topic=tp.topic, partition=str(tp.partition)).set(lag)
+    # Offset of the last record handled per partition; the lag is computed from it on a
+    # timer, off the per-record path, so it also moves when the stream is stuck or idle.
+    last_handled: dict[TP, int] = {}
+
+    @app.timer(LAG_INTERVAL_S)  # type: ignore[untyped-decorator]  # faust leaves timer() untyped
+    async def observe_lag() -> None:
+        assigned = {tp for tp in app.consumer.assignment() if tp.topic == settings.articles_topic}
+        for tp in assigned:
+            highwater = app.consumer.highwater(tp)
+            if highwater is not None:
+                lag = max(0, highwater - last_handled.get(tp, -1) - 1)
+                metrics.consumer_lag.labels(topic=tp.topic, partition=str(tp.partition)).set(lag)
+        for tp in set(last_handled) - assigned:
+            # Revoked in a rebalance: its lag is now another worker's to report.
+            del last_handled[tp]
+            with contextlib.suppress(KeyError):
+                metrics.consumer_lag.remove(tp.topic, str(tp.partition))
 
     @app.agent(articles, name="newswatch.tag_articles")
-    async def tag_articles(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
+    async def tag_articles(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             await handle(event)
-            yield None
 
     return app
 
