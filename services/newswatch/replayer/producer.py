@@ -11,10 +11,11 @@ import asyncio
 import itertools
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
@@ -26,6 +27,7 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.replayer.progress import Progress
 
 _SEND_ATTEMPTS = 3
+_WINDOW = 500
 _RETRY_BACKOFF_S = 1.0
 
 
@@ -74,18 +76,20 @@ async def replay(
     await producer.start()
     progress = Progress(total, stream=errors)
     try:
-        pending: set[asyncio.Task[None]] = set()
+        # A sliding window of records handed to the producer and not yet acknowledged:
+        # waiting for the oldest before adding more keeps records from sitting in the
+        # producer's buffer past its timeout when the broker (or this process) is slow.
+        window: deque[_InFlight] = deque()
         for article, send_at in _paced(stream, options.rate):
             delay = send_at - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            task = asyncio.create_task(_deliver(producer, topic, article, report, progress))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-            if len(pending) >= 1000:
-                await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        if pending:
-            await asyncio.gather(*pending)
+            key, value = article.id.encode(), article.model_dump_json(exclude_none=True).encode()
+            window.append(await _hand_over(producer, topic, article.id, key, value))
+            while len(window) >= _WINDOW:
+                await _settle(producer, topic, window.popleft(), report, progress)
+        while window:
+            await _settle(producer, topic, window.popleft(), report, progress)
     finally:
         await producer.stop()
         progress.close()
@@ -109,19 +113,40 @@ def _paced(articles: Iterable[Article], rate: float | None) -> Iterator[tuple[Ar
         yield article, (start + index / rate if rate else 0.0)
 
 
-async def _deliver(
-    producer: AIOKafkaProducer, topic: str, article: Article, report: ReplayReport, progress: Progress
+@dataclass(frozen=True)
+class _InFlight:
+    article_id: str
+    key: bytes
+    value: bytes
+    delivery: asyncio.Future[Any]
+
+
+async def _hand_over(
+    producer: AIOKafkaProducer, topic: str, article_id: str, key: bytes, value: bytes
+) -> _InFlight:
+    try:
+        delivery = await producer.send(topic, value=value, key=key)
+    except KafkaError as exc:  # refused before sending, e.g. larger than the request limit
+        delivery = asyncio.get_running_loop().create_future()
+        delivery.set_exception(exc)
+    return _InFlight(article_id, key, value, delivery)
+
+
+async def _settle(
+    producer: AIOKafkaProducer, topic: str, record: _InFlight, report: ReplayReport, progress: Progress
 ) -> None:
-    value = article.model_dump_json(exclude_none=True).encode()
-    key = article.id.encode()
+    """Wait for one record's acknowledgement; retry it alone when the failure is retriable."""
+    delivery = record.delivery
     for attempt in range(1, _SEND_ATTEMPTS + 1):
         try:
-            await (await producer.send(topic, value=value, key=key))
+            await delivery
         except KafkaError as exc:
             if attempt == _SEND_ATTEMPTS or not getattr(exc, "retriable", False):
-                report.undelivered.append((article.id, f"{type(exc).__name__}: {exc}"))
+                report.undelivered.append((record.article_id, f"{type(exc).__name__}: {exc}"))
                 return
             await asyncio.sleep(_RETRY_BACKOFF_S * attempt)
+            retried = await _hand_over(producer, topic, record.article_id, record.key, record.value)
+            delivery = retried.delivery
         else:
             report.delivered += 1
             progress.advance()
