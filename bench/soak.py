@@ -132,14 +132,20 @@ def main() -> None:
         )
         started = time.monotonic()
         print(f"{'seconds':>8} {'handled':>9} {'RSS MB':>7}", flush=True)
-        done = 0
+        done, stalled = 0, 0
         while done < args.articles:
             time.sleep(args.interval)
             if worker.poll() is not None:
                 raise SystemExit(f"the worker exited with {worker.returncode}; see {folder / 'worker.log'}")
-            done = consumed(f"http://127.0.0.1:{port}/metrics")
+            before, done = done, consumed(f"http://127.0.0.1:{port}/metrics")
             readings.append((done, rss_mb(worker.pid)))
             print(f"{time.monotonic() - started:8.0f} {done:9,} {readings[-1][1]:7.1f}", flush=True)
+            stalled = stalled + 1 if done == before and replay.poll() is not None else 0
+            if stalled >= 6:
+                raise SystemExit(
+                    f"no progress for {stalled} readings at {done:,} articles; the replay exited "
+                    f"with {replay.returncode}"
+                )
         replay.wait()
     finally:
         worker.send_signal(signal.SIGTERM)
