@@ -25,7 +25,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from newswatch.contracts import Article
-from newswatch.kafka.admin import ensure_topics, partitions_of, quiet_client_logs
+from newswatch.kafka.admin import delete_topics, ensure_topics, partitions_of, quiet_client_logs
 from newswatch.kafka.connection import KafkaConnection
 
 Record = tuple[bytes, bytes]  # (key, value)
@@ -66,13 +66,7 @@ class Topics:
         names = [name for name in names if name in self.created]
         if not names:
             return
-        admin = AIOKafkaAdminClient(**self.connection.client_kwargs())
-        await admin.start()
-        try:
-            with quiet_client_logs():
-                await admin.delete_topics(names)
-        finally:
-            await admin.close()
+        await delete_topics(self.connection, names)
         self.created = [name for name in self.created if name not in names]
 
     async def delete_all(self) -> None:

@@ -23,11 +23,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from aiokafka.admin import AIOKafkaAdminClient
 from engine import corpus  # bench/engine.py: the generated multilingual corpus
 from prometheus_client.parser import text_string_to_metric_families
 
-from newswatch.kafka.admin import broker_answers
+from newswatch.kafka.admin import broker_answers, delete_topics
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.kafka.local_broker import find_deploy_dir
 from newswatch.run import local_broker
@@ -71,15 +70,6 @@ def wait_for(url: str, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise SystemExit(f"the worker did not answer {url} in {timeout:.0f} s")
-
-
-async def delete_topics(connection: KafkaConnection, topics: list[str]) -> None:
-    admin = AIOKafkaAdminClient(**connection.client_kwargs())
-    await admin.start()
-    try:
-        await admin.delete_topics(topics)
-    finally:
-        await admin.close()
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.errors import NewswatchError
-from newswatch.kafka.admin import broker_answers, ensure_topics
+from newswatch.kafka.admin import broker_answers, delete_topics, ensure_topics
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
 from newswatch.settings import Settings
@@ -66,8 +66,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def pipeline_env(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> dict[str, str]:
-    """NEWSWATCH_* variables for one test: its own topics, group, metrics port and state."""
+def pipeline_env(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """NEWSWATCH_* variables for one test: its own topics, group, metrics port and state.
+
+    The topics are deleted afterwards, so a long-lived development broker does not fill up.
+    """
     env = {
         "NEWSWATCH_KAFKA_BOOTSTRAP": kafka_bootstrap,
         "NEWSWATCH_ARTICLES_TOPIC": f"{unique_name}.articles",
@@ -80,12 +83,10 @@ def pipeline_env(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> dict
     settings = Settings.model_validate(
         {key.removeprefix("NEWSWATCH_").lower(): value for key, value in env.items()}
     )
-    asyncio.run(
-        ensure_topics(
-            KafkaConnection.plaintext(kafka_bootstrap), settings.topics, partitions=4, replication_factor=1
-        )
-    )
-    return env
+    connection = KafkaConnection.plaintext(kafka_bootstrap)
+    asyncio.run(ensure_topics(connection, settings.topics, partitions=4, replication_factor=1))
+    yield env
+    asyncio.run(delete_topics(connection, settings.topics))
 
 
 def newswatch_command(*args: str) -> list[str]:

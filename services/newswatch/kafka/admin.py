@@ -184,3 +184,17 @@ async def prepare_newswatch_topics(
     return await ensure_topics(
         connection, settings.topics, settings.topic_partitions, settings.topic_replication_factor
     )
+
+
+async def delete_topics(connection: KafkaConnection, topics: Iterable[str]) -> None:
+    """Delete topics (benchmarks and tests clean up after themselves); missing ones are ignored."""
+    names = list(dict.fromkeys(topics))
+    if not names:
+        return
+    admin = AIOKafkaAdminClient(**connection.client_kwargs())
+    await admin.start()
+    try:
+        with quiet_client_logs():
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
