@@ -14,8 +14,8 @@ class NewswatchError(Exception):
     """Root of every error newswatch raises on purpose; its message tells what to do."""
 
 
-class WatchlistError(NewswatchError):
-    """A watch-list file that cannot be used, with where the problem is."""
+class FileProblemError(NewswatchError):
+    """A problem at a place in a file a person wrote; the message reads `file:line: reason`."""
 
     def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
         self.path = Path(path)
@@ -23,6 +23,10 @@ class WatchlistError(NewswatchError):
         self.reason = reason
         where = f"{self.path}:{line}" if line is not None else str(self.path)
         super().__init__(f"{where}: {reason}")
+
+
+class WatchlistError(FileProblemError):
+    """A watch-list file that cannot be used, with where the problem is."""
 
 
 class ArticleFileError(NewswatchError):

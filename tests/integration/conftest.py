@@ -71,22 +71,28 @@ def pipeline_env(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> Iter
 
     The topics are deleted afterwards, so a long-lived development broker does not fill up.
     """
-    env = {
-        "NEWSWATCH_KAFKA_BOOTSTRAP": kafka_bootstrap,
-        "NEWSWATCH_ARTICLES_TOPIC": f"{unique_name}.articles",
-        "NEWSWATCH_ALERTS_TOPIC": f"{unique_name}.alerts",
-        "NEWSWATCH_DEAD_LETTER_TOPIC": f"{unique_name}.articles.dlq",
-        "NEWSWATCH_APP_ID": unique_name,
-        "NEWSWATCH_METRICS_PORT": str(free_port()),
-        "NEWSWATCH_STATE_DIR": str(tmp_path / "state"),
-    }
-    settings = Settings.model_validate(
-        {key.removeprefix("NEWSWATCH_").lower(): value for key, value in env.items()}
-    )
+    env = isolated_env(kafka_bootstrap, unique_name, tmp_path / "state")
     connection = KafkaConnection.plaintext(kafka_bootstrap)
-    asyncio.run(ensure_topics(connection, settings.topics, partitions=4, replication_factor=1))
+    asyncio.run(ensure_topics(connection, topics_of(env), partitions=4, replication_factor=1))
     yield env
-    asyncio.run(delete_topics(connection, settings.topics))
+    asyncio.run(delete_topics(connection, topics_of(env)))
+
+
+def isolated_env(bootstrap: str, name: str, state_dir: Path) -> dict[str, str]:
+    """Settings for a pipeline nobody else uses: topics, group and metrics port of its own."""
+    return {
+        "NEWSWATCH_KAFKA_BOOTSTRAP": bootstrap,
+        "NEWSWATCH_ARTICLES_TOPIC": f"{name}.articles",
+        "NEWSWATCH_ALERTS_TOPIC": f"{name}.alerts",
+        "NEWSWATCH_DEAD_LETTER_TOPIC": f"{name}.articles.dlq",
+        "NEWSWATCH_APP_ID": name,
+        "NEWSWATCH_METRICS_PORT": str(free_port()),
+        "NEWSWATCH_STATE_DIR": str(state_dir),
+    }
+
+
+def topics_of(env: dict[str, str]) -> list[str]:
+    return [env[f"NEWSWATCH_{role}_TOPIC"] for role in ("ARTICLES", "ALERTS", "DEAD_LETTER")]
 
 
 def newswatch_command(*args: str) -> list[str]:

@@ -28,8 +28,10 @@ from tests.conftest import REPO_ROOT
 from tests.integration.conftest import (
     RunningWorker,
     free_port,
+    isolated_env,
     newswatch_command,
     subprocess_env,
+    topics_of,
 )
 from tests.integration.generated import write_articles
 from tests.integration.topics import kcat_positions, kcat_read
@@ -254,21 +256,8 @@ def test_broker_restart_mid_replay_loses_nothing(
     )
     broker.up()
     try:
-        env = {
-            "NEWSWATCH_KAFKA_BOOTSTRAP": broker.bootstrap,
-            "NEWSWATCH_ARTICLES_TOPIC": f"{unique_name}.articles",
-            "NEWSWATCH_ALERTS_TOPIC": f"{unique_name}.alerts",
-            "NEWSWATCH_DEAD_LETTER_TOPIC": f"{unique_name}.articles.dlq",
-            "NEWSWATCH_APP_ID": unique_name,
-            "NEWSWATCH_METRICS_PORT": str(free_port()),
-            "NEWSWATCH_STATE_DIR": str(tmp_path / "state"),
-        }
-        topics = [
-            env["NEWSWATCH_ARTICLES_TOPIC"],
-            env["NEWSWATCH_ALERTS_TOPIC"],
-            env["NEWSWATCH_DEAD_LETTER_TOPIC"],
-        ]
-        asyncio.run(ensure_topics(broker.connection, topics, partitions=4, replication_factor=1))
+        env = isolated_env(broker.bootstrap, unique_name, tmp_path / "state")
+        asyncio.run(ensure_topics(broker.connection, topics_of(env), partitions=4, replication_factor=1))
         start_worker(env)
         wait_for_stable_group(env, members=1)
         replay = start_replay(env, feed, rate=REPLAY_RATE)

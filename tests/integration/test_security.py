@@ -20,6 +20,7 @@ from tests.conftest import REPO_ROOT, SEED_ARTICLE
 from tests.integration.conftest import (
     RunningWorker,
     free_port,
+    isolated_env,
     newswatch_command,
     run_newswatch,
     subprocess_env,
@@ -89,7 +90,7 @@ def secured_broker(tmp_path: Path) -> tuple[LocalBroker, str, Path]:
 
 def secured_env(bootstrap: str, certs: Path, tmp_path: Path, password: str = PASSWORD) -> dict[str, str]:
     return {
-        "NEWSWATCH_KAFKA_BOOTSTRAP": bootstrap,
+        **isolated_env(bootstrap, "secure", tmp_path / "state"),
         "NEWSWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
         "NEWSWATCH_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
         "NEWSWATCH_KAFKA_SASL_USERNAME": USER,
@@ -97,12 +98,6 @@ def secured_env(bootstrap: str, certs: Path, tmp_path: Path, password: str = PAS
         "NEWSWATCH_KAFKA_SSL_CAFILE": str(certs / "ca.pem"),
         "NEWSWATCH_KAFKA_SSL_CERTFILE": str(certs / "client.pem"),
         "NEWSWATCH_KAFKA_SSL_KEYFILE": str(certs / "client.key"),
-        "NEWSWATCH_ARTICLES_TOPIC": "secure.articles",
-        "NEWSWATCH_ALERTS_TOPIC": "secure.alerts",
-        "NEWSWATCH_DEAD_LETTER_TOPIC": "secure.articles.dlq",
-        "NEWSWATCH_APP_ID": "secure-tagger",
-        "NEWSWATCH_METRICS_PORT": str(free_port()),
-        "NEWSWATCH_STATE_DIR": str(tmp_path / "state"),
     }
 
 

@@ -19,37 +19,26 @@ from aiokafka import AIOKafkaProducer
 _SEPARATOR = "\x1f"
 
 
-def kcat_read(bootstrap: str, topic: str) -> list[tuple[str, str]]:
-    """Every record now on `topic`, as (key, value) text pairs, from the beginning to the end."""
+def _kcat_consume(bootstrap: str, topic: str, line_format: str) -> list[str]:
+    """Every record now on `topic`, from the beginning to the end, one formatted line each."""
     kcat = shutil.which("kcat")
     if kcat is None:
         pytest.fail("kcat is needed to read topics independently: apt-get install kcat")
     result = subprocess.run(
-        [
-            kcat,
-            "-C",
-            "-b",
-            bootstrap,
-            "-t",
-            topic,
-            "-o",
-            "beginning",
-            "-e",
-            "-q",
-            # Without this, kcat waits 500 ms at the end of each partition before it can exit.
-            "-X",
-            "fetch.wait.max.ms=5",
-            "-f",
-            f"%k{_SEPARATOR}%s\\n",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+        [kcat, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
+         # Without this, kcat waits 500 ms at the end of each partition before it can exit.
+         "-X", "fetch.wait.max.ms=5", "-f", line_format],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
     if result.returncode != 0:
         pytest.fail(f"kcat could not read {topic}: {result.stderr}")
-    return [tuple(line.split(_SEPARATOR, 1)) for line in result.stdout.splitlines() if line]  # type: ignore[misc]
+    return [line for line in result.stdout.splitlines() if line]
+
+
+def kcat_read(bootstrap: str, topic: str) -> list[tuple[str, str]]:
+    """Every record now on `topic`, as (key, value) text pairs, from the beginning to the end."""
+    lines = _kcat_consume(bootstrap, topic, f"%k{_SEPARATOR}%s\\n")
+    return [tuple(line.split(_SEPARATOR, 1)) for line in lines]  # type: ignore[misc]
 
 
 def wait_for_records(bootstrap: str, topic: str, count: int, timeout: float = 60.0) -> list[tuple[str, Any]]:
@@ -81,20 +70,8 @@ def produce_raw(bootstrap: str, topic: str, records: list[tuple[bytes | None, by
 
 def kcat_positions(bootstrap: str, topic: str) -> dict[str, tuple[int, int]]:
     """Key -> (partition, offset) of every record now on `topic` (the last one per key)."""
-    kcat = shutil.which("kcat")
-    if kcat is None:
-        pytest.fail("kcat is needed to read topics independently: apt-get install kcat")
-    result = subprocess.run(
-        [kcat, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k %p %o\\n"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"kcat could not read {topic}: {result.stderr}")
     positions = {}
-    for line in result.stdout.splitlines():
+    for line in _kcat_consume(bootstrap, topic, "%k %p %o\\n"):
         key, partition, offset = line.rsplit(" ", 2)
         positions[key] = (int(partition), int(offset))
     return positions

@@ -18,20 +18,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from newswatch.contracts import Article, describe_validation_error
-from newswatch.errors import NewswatchError
+from newswatch.errors import FileProblemError
 
 LABEL_FIELDS = ("labels", "ignore", "note")
 
 
-class LabelledFileError(NewswatchError):
+class LabelledFileError(FileProblemError):
     """A labelled file (or one line of it) that cannot be scored, with where the problem is."""
-
-    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
-        self.path = Path(path)
-        self.line = line
-        self.reason = reason
-        where = f"{self.path}:{line}" if line is not None else str(self.path)
-        super().__init__(f"{where}: {reason}")
 
 
 @dataclass(frozen=True, slots=True)
