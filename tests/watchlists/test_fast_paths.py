@@ -8,7 +8,9 @@ that skips lists on the matching path.
 from __future__ import annotations
 
 import json
+import random
 import re
+from collections import Counter
 
 import pytest
 
@@ -96,6 +98,20 @@ def test_sentences_end_where_the_plain_pattern_says() -> None:
         assert field.sentence_of(offset) == sum(1 for start in starts if start <= offset) - 1
 
 
+def test_sentences_of_random_text_are_those_of_the_plain_pattern() -> None:
+    reference = re.compile(r"[\n!?\u3002\u2026\u061f]|(?<!\b[^\W\d_])\.(?=\s)")
+    rng = random.Random(3)
+    for _ in range(300):
+        text = "".join(rng.choice("ab1_ .\n!?\u3002\u2026\u061f\t\u00a0é") for _ in range(rng.randint(0, 40)))
+        field = FieldText(text)
+        starts = [0, *(match.end() for match in reference.finditer(text))]
+        for offset in range(len(text)):
+            number = sum(1 for start in starts if start <= offset) - 1
+            assert field.sentence_of(offset) == number, text
+            end = starts[number + 1] if number + 1 < len(starts) else len(text) + 1
+            assert field.sentence_around(offset) == (starts[number], end), text
+
+
 def test_matching_skips_no_list_that_explain_would_match() -> None:
     engine = Engine.default()
     matched = 0
@@ -110,3 +126,17 @@ def test_matching_skips_no_list_that_explain_would_match() -> None:
             } == expected
             matched += len(expected)
     assert matched > 10
+
+
+def test_anchor_counts_are_those_of_the_occurrences_found() -> None:
+    engine = Engine.default()
+    matcher = engine._anchor_matcher
+    screened = 0
+    for path in sorted((REPO_ROOT / "tests" / "data").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            article = json.loads(line)
+            for text in (article.get("title", ""), article["body"]):
+                folded = normalize(text, boilerplate_lines).text
+                assert matcher.counts(folded) == Counter(item.pattern for item in matcher.find(folded))
+            screened += not engine._reachable(engine._normalize(article.get("title", ""), article["body"]))
+    assert screened > 10  # articles no list can reach stop after the anchor scan

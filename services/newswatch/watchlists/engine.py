@@ -14,7 +14,7 @@ from pathlib import Path
 
 from newswatch.watchlists.boilerplate import boilerplate_lines
 from newswatch.watchlists.compiled import FIELDS, CompiledList, CompiledRule, Found, by_pattern
-from newswatch.watchlists.evaluate import Outcome, evaluate
+from newswatch.watchlists.evaluate import Outcome, evaluate, may_reach
 from newswatch.watchlists.explain import Explanation, RuleExplanation, WatchlistExplanation
 from newswatch.watchlists.language import LanguageDetector
 from newswatch.watchlists.loader import default_watchlist_paths, load_watchlists
@@ -31,8 +31,6 @@ class _Article:
     documents: dict[Field, NormalizedText]
     texts: dict[Field, FieldText]
     found: tuple[Found, ...]
-    language: str | None
-    detected: bool
 
 
 class Engine:
@@ -43,6 +41,16 @@ class Engine:
         self._ids: dict[object, int] = {}
         self._lists = tuple(self._compile(item) for item in sorted(watchlists, key=lambda item: item.name))
         self._matcher = Matcher(self._patterns)
+        # The first group's patterns of every rule, each with the (list, rule) it anchors:
+        # an article none of whose lists may reach the threshold on these alone is done.
+        anchors: dict[int, list[tuple[int, int]]] = {}
+        for list_number, item in enumerate(self._lists):
+            for rule_number, compiled in enumerate(item.rules):
+                for pattern in compiled.parts[0]:
+                    anchors.setdefault(pattern, []).append((list_number, rule_number))
+        anchor_ids = sorted(anchors)
+        self._anchor_matcher = Matcher([self._patterns[pattern] for pattern in anchor_ids])
+        self._anchor_rules = tuple(tuple(anchors[pattern]) for pattern in anchor_ids)
         self._detector = LanguageDetector(
             language for item in self._lists for language in item.watchlist.languages
         )
@@ -99,17 +107,43 @@ class Engine:
         languages and feeds mislabel them. When it is None the language is detected
         (reported in each match's `language`).
         """
-        article = self._read(title, body, language)
-        matches = []
-        for outcome in self._outcomes(article, reachable_only=True):
-            if outcome.matched:
-                hits = self._evidence(outcome, article, limit=MAX_HITS)
-                matches.append(WatchlistMatch(outcome.watchlist.name, outcome.score, hits, article.language))
-        return matches
+        documents = self._normalize(title, body)
+        reachable = self._reachable(documents)
+        if not reachable:
+            return []
+        article = self._read(documents)
+        outcomes = self._outcomes(article, reachable_only=True, lists=reachable)
+        matched = [outcome for outcome in outcomes if outcome.matched]
+        if matched and language is None:
+            language = self._detector.detect(f"{title}\n{body}")
+        return [
+            WatchlistMatch(
+                outcome.watchlist.name, outcome.score, self._evidence(outcome, article, MAX_HITS), language
+            )
+            for outcome in matched
+        ]
+
+    def _reachable(self, documents: dict[Field, NormalizedText]) -> list[CompiledList]:
+        """The lists that may reach their threshold, judged from their rules' first words only."""
+        counts: list[dict[int, int]] = [{} for _ in self._lists]
+        rules = self._anchor_rules
+        for document in documents.values():
+            for pattern, count in self._anchor_matcher.counts(document.text).items():
+                for list_number, rule_number in rules[pattern]:
+                    anchors = counts[list_number]
+                    anchors[rule_number] = anchors.get(rule_number, 0) + count
+        return [
+            item
+            for item, anchors in zip(self._lists, counts, strict=True)
+            if anchors and may_reach(item, anchors)
+        ]
 
     def explain(self, title: str, body: str, language: str | None = None) -> Explanation:
         """For every watch-list: the rules that fired, their weights, the score and the threshold."""
-        article = self._read(title, body, language)
+        detected = language is None
+        if language is None:
+            language = self._detector.detect(f"{title}\n{body}")
+        article = self._read(self._normalize(title, body))
         outcomes = {outcome.watchlist.name: outcome for outcome in self._outcomes(article)}
         lists = []
         for item in self._lists:
@@ -133,26 +167,27 @@ class Engine:
                     item.watchlist.name, item.watchlist.threshold, outcome.score, outcome.matched, rules
                 )
             )
-        return Explanation(article.language, article.detected, tuple(lists))
+        return Explanation(language, detected, tuple(lists))
 
-    def _read(self, title: str, body: str, language: str | None) -> _Article:
-        documents = {"title": normalize(title, boilerplate_lines), "body": normalize(body, boilerplate_lines)}
-        found = tuple(
-            Found(field, pattern, start, end)
-            for field in FIELDS
-            for pattern, start, end in self._matcher.find(documents[field].text)
-        )
-        detected = language is None
-        if detected:
-            language = self._detector.detect(f"{title}\n{body}")
+    @staticmethod
+    def _normalize(title: str, body: str) -> dict[Field, NormalizedText]:
+        return {"title": normalize(title, boilerplate_lines), "body": normalize(body, boilerplate_lines)}
+
+    def _read(self, documents: dict[Field, NormalizedText]) -> _Article:
+        found = tuple(item for field in FIELDS for item in self._matcher.find(documents[field].text, field))
         texts = {field: FieldText(document.text) for field, document in documents.items()}
-        return _Article(documents, texts, found, language, detected)  # type: ignore[arg-type]
+        return _Article(documents, texts, found)
 
-    def _outcomes(self, article: _Article, *, reachable_only: bool = False) -> list[Outcome]:
-        """The outcomes of the lists the article mentions; only those that may match if `reachable_only`."""
+    def _outcomes(
+        self, article: _Article, *, reachable_only: bool = False, lists: Sequence[CompiledList] | None = None
+    ) -> list[Outcome]:
+        """The outcomes of the lists (default: all) the article mentions.
+
+        Only of those that may match if `reachable_only`.
+        """
         positions = by_pattern(article.found)
         outcomes = []
-        for item in self._lists:
+        for item in self._lists if lists is None else lists:
             if item.patterns.isdisjoint(positions):
                 continue
             outcome = evaluate(item, article.found, positions, article.texts, reachable_only=reachable_only)

@@ -59,13 +59,20 @@ class Outcome:
 def _by_role(item: CompiledList, positions: dict[int, list[int]]) -> dict[tuple[int, int], list[int]]:
     """Positions of the occurrences of each rule group, veto and exclusion, in text order."""
     grouped: dict[tuple[int, int], list[int]] = {}
+    merged: set[tuple[int, int]] = set()
     roles = item.roles
     for pattern, where in positions.items():
         for role in roles.get(pattern, ()):
-            if role in grouped:
-                grouped[role] = sorted(grouped[role] + where)
-            else:
+            existing = grouped.get(role)
+            if existing is None:
                 grouped[role] = where
+                continue
+            if role not in merged:  # a copy: `positions` is shared by every list
+                merged.add(role)
+                existing = grouped[role] = list(existing)
+            existing.extend(where)
+    for role in merged:
+        grouped[role].sort()
     return grouped
 
 
@@ -85,6 +92,22 @@ def _reachable(item: CompiledList, grouped: dict[tuple[int, int], list[int]]) ->
         ):
             continue
         bound += max(rule.weight, 0.0) * min(anchors, rule.max_repeats)
+    return round(bound, 3) + EPSILON >= item.watchlist.threshold
+
+
+def may_reach(item: CompiledList, anchors: dict[int, int]) -> bool:
+    """False when the list cannot reach its threshold, from its rules' first-group mentions.
+
+    `anchors` counts, per rule number, the occurrences of the rule's first group. A
+    bound above `_reachable`'s (which also needs every other group present), summed in
+    the same order: an article no list may reach needs no other word looked up.
+    """
+    bound = 0.0
+    for number, compiled in enumerate(item.rules):
+        rule = compiled.rule
+        count = anchors.get(number, 0)
+        if count and count >= rule.min_mentions:
+            bound += max(rule.weight, 0.0) * min(count, rule.max_repeats)
     return round(bound, 3) + EPSILON >= item.watchlist.threshold
 
 
@@ -171,31 +194,36 @@ def _firings(
     return firings
 
 
+def _position(item: Found) -> tuple[int, int]:
+    return _FIELD_ORDER[item.field], item.start
+
+
+def _in_sentence(anchor: Found, items: list[Found], texts: dict[Field, FieldText]) -> list[Found]:
+    """The items (in text order) that start in the anchor's field and sentence, found by bisection."""
+    order = _FIELD_ORDER[anchor.field]
+    low, high = texts[anchor.field].sentence_around(anchor.start)
+    first = bisect.bisect_left(items, (order, low), key=_position)
+    return items[first : bisect.bisect_left(items, (order, high), lo=first, key=_position)]
+
+
 def _nearest(
     anchor: Found, candidates: list[Found], scope: Scope, texts: dict[Field, FieldText]
 ) -> Found | None:
     """The closest candidate within `scope` of the anchor (not the anchor's own text).
 
-    The same test as `_close` for each candidate, with the anchor's sentence found once.
+    The same test as `_close` for each candidate: within a sentence, only the
+    candidates of the anchor's sentence are looked at.
     """
     best: Found | None = None
     best_distance = 0
     field, start, end = anchor.field, anchor.start, anchor.end
     whole_article = scope.kind == "article"
-    text = texts[field] if not whole_article else None
-    sentence = text.sentence_of(start) if text is not None else 0
-    for item in candidates:
+    text = texts[field]
+    for item in candidates if whole_article else _in_sentence(anchor, candidates, texts):
         same_field = item.field == field
         if same_field and item.start < end and start < item.end:
             continue  # the anchor's own text
-        if text is not None and (
-            not same_field
-            or text.sentence_of(item.start) != sentence
-            or (
-                scope.kind == "words"
-                and text.words_between((start, end), (item.start, item.end)) > scope.words
-            )
-        ):
+        if scope.kind == "words" and text.words_between((start, end), (item.start, item.end)) > scope.words:
             continue
         distance = abs(item.start - start) + (0 if same_field else 1_000_000)
         if best is None or distance < best_distance:
@@ -218,7 +246,10 @@ def _close(anchor: Found, item: Found, scope: Scope, texts: dict[Field, FieldTex
 
 
 def _vetoed_by_none(scope: Scope, anchor: Found, vetoes: list[Found], texts: dict[Field, FieldText]) -> bool:
-    return any(_close(anchor, one, scope, texts) for one in vetoes)
+    """Whether a veto is `_close` to the anchor: only the vetoes of its sentence are looked at."""
+    if scope.kind == "article":
+        return bool(vetoes)
+    return any(_close(anchor, one, scope, texts) for one in _in_sentence(anchor, vetoes, texts))
 
 
 def _one_per_stretch(firings: list[Firing], weight: Callable[[Firing], float]) -> list[Firing]:

@@ -11,11 +11,11 @@ segments' hits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import hyperscan
 
-from newswatch.watchlists.model import Pattern, Segment
+from newswatch.watchlists.compiled import Found
+from newswatch.watchlists.model import Field, Pattern, Segment
 from newswatch.watchlists.script import is_no_space_char, is_word_char
 
 _UNITS = "utf-16-le"
@@ -39,14 +39,6 @@ _IN_WORD = _WordChars()
 def _joins(text: str, inside: int, outside: int) -> bool:
     """Whether text[outside] continues the word that text[inside] belongs to."""
     return 0 <= outside < len(text) and _IN_WORD[text[outside]] and _IN_WORD[text[inside]]
-
-
-class Occurrence(NamedTuple):
-    """Pattern number `pattern` found at text[start:end] (normalised offsets, stems extended)."""
-
-    pattern: int
-    start: int
-    end: int
 
 
 class Matcher:
@@ -100,63 +92,70 @@ class Matcher:
                 flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(by_literal),
             )
 
-    def find(self, text: str) -> list[Occurrence]:
+    def find(self, text: str, field: Field = "body") -> list[Found]:
         """Every pattern occurrence that respects word boundaries, by start offset."""
         if self._database is None:
             return []
         spans = self._segment_spans(text)
-        found: list[Occurrence] = []
+        found: list[Found] = []
         for segment, starts in spans.items():
             # Patterns in the order they start with this segment (ties keep that order).
             for number in self._starting[segment]:
                 chain = self._chains[number]
                 if len(chain) == 1:
-                    found.extend([Occurrence(number, start, end) for start, end in starts.items()])
+                    found.extend([Found(field, number, start, end) for start, end in starts.items()])
                     continue
                 for start, end in starts.items():
                     last = _follow(chain, end, spans, text)
                     if last is not None:
-                        found.append(Occurrence(number, start, last))
-        found.sort(key=lambda item: (item.start, -item.end))
+                        found.append(Found(field, number, start, last))
+        found.sort(key=_text_order)
         return found
 
-    def _raw_hits(self, text: str) -> list[tuple[int, int, int]]:
-        """(literal number, start, end) of every raw occurrence, in character offsets, by end.
-
-        The text is scanned as UTF-16: without characters beyond the BMP (nearly every
-        article) a character is two bytes, and offsets are halved instead of decoded.
-        """
-        assert self._database is not None
-        encoded = text.encode(_UNITS)
-        hits: list[tuple[int, int, int]] = []
-        append = hits.append
-        # An odd start is a literal's bytes straddling two code units: no match.
-        if len(encoded) == 2 * len(text):
-
-            def collect(literal: int, start: int, end: int, _flags: int, _context: object) -> None:
-                if not start & 1:
-                    append((literal, start >> 1, end >> 1))
-
-            self._database.scan(encoded, match_event_handler=collect)
-            return hits
-
-        def collect_bytes(literal: int, start: int, end: int, _flags: int, _context: object) -> None:
-            if not start & 1:
-                append((literal, start, end))
-
-        self._database.scan(encoded, match_event_handler=collect_bytes)
-        return _to_characters(hits, encoded)
+    def counts(self, text: str) -> dict[int, int]:
+        """How many occurrences of each pattern `find` would report (without building them)."""
+        if self._database is None:
+            return {}
+        spans = self._segment_spans(text)
+        counts: dict[int, int] = {}
+        for segment, starts in spans.items():
+            for number in self._starting[segment]:
+                chain = self._chains[number]
+                if len(chain) == 1:
+                    count = len(starts)
+                else:
+                    count = sum(_follow(chain, end, spans, text) is not None for end in starts.values())
+                if count:
+                    counts[number] = counts.get(number, 0) + count
+        return counts
 
     def _segment_spans(self, text: str) -> dict[int, dict[int, int]]:
-        """Per segment, its accepted spans as {start: end}."""
+        """Per segment, its accepted spans as {start: end}.
+
+        The text is scanned as UTF-16: without characters beyond the BMP (nearly every
+        article) a character is two bytes, offsets are halved, and each raw hit is
+        checked as Hyperscan reports it (in order of end offset). Otherwise the raw hits
+        are collected, their offsets decoded, and then checked in the same order.
+        """
+        assert self._database is not None
         spans: dict[int, dict[int, int]] = {}
         # Last accepted span per stemmed segment: later raw hits inside the same word
         # are the same evidence, and skipping them keeps long words linear.
         last: dict[int, tuple[int, int]] = {}
         in_word = _IN_WORD
         length = len(text)
-        for literal, start, end in self._raw_hits(text):
-            for number, open_start, open_end, first_joins, last_joins in self._literals[literal]:
+        literals = self._literals
+        segments = self._segments
+        encoded = text.encode(_UNITS)
+        halve = len(encoded) == 2 * length
+
+        def check(literal: int, start: int, end: int, _flags: int = 0, _context: object = None) -> None:
+            if halve:
+                if start & 1:  # a literal's bytes straddling two code units: no match
+                    return
+                start >>= 1
+                end >>= 1
+            for number, open_start, open_end, first_joins, last_joins in literals[literal]:
                 if not (open_start or open_end):  # the common case, inline
                     if (first_joins and start > 0 and in_word[text[start - 1]]) or (
                         last_joins and end < length and in_word[text[end]]
@@ -167,11 +166,34 @@ class Matcher:
                 seen = last.get(number)
                 if seen is not None and seen[0] <= start and end <= seen[1]:
                     continue
-                span = _accept(text, self._segments[number], start, end)
+                span = _accept(text, segments[number], start, end)
                 if span is not None:
                     last[number] = span
                     spans.setdefault(number, {})[span[0]] = span[1]
+
+        if halve:
+            self._database.scan(encoded, match_event_handler=check)
+        else:
+            for literal, start, end in self._raw_hits(encoded):
+                check(literal, start, end)
         return spans
+
+    def _raw_hits(self, encoded: bytes) -> list[tuple[int, int, int]]:
+        """(literal number, start, end) of every raw occurrence, in character offsets, by end."""
+        assert self._database is not None
+        hits: list[tuple[int, int, int]] = []
+        append = hits.append
+
+        def collect(literal: int, start: int, end: int, _flags: int, _context: object) -> None:
+            if not start & 1:  # a literal's bytes straddling two code units: no match
+                append((literal, start, end))
+
+        self._database.scan(encoded, match_event_handler=collect)
+        return _to_characters(hits, encoded)
+
+
+def _text_order(item: Found) -> tuple[int, int]:
+    return item.start, -item.end
 
 
 def _byte_pattern(literal: bytes) -> bytes:

@@ -18,32 +18,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from newswatch.watchlists.script import fold, irregular_class
+from newswatch.watchlists.irregular import casefolder, fold_simple, irregular_spans
+from newswatch.watchlists.script import fold
 
 SkipLines = Callable[[str], list[tuple[int, int]]]
 
-
-# Whitespace that is not one plain space or a line break must be folded to a space.
-_ODD_SPACE = "\t\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPACES = re.compile(r"\s+")
-_ASCII_ODD = ("`", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
-
-
-@cache
-def _irregular_chars() -> re.Pattern[str]:
-    # One class of BMP characters: the regex engine scans for it several times faster
-    # than for an alternation.
-    return re.compile(f"[{irregular_class()}{_ODD_SPACE}]+")
-
-
-@cache
-def _irregular_full() -> re.Pattern[str]:
-    # Also runs of spaces and characters beyond the BMP (emoji, rare ideographs).
-    return re.compile(f"[^\\S\\n]{{2,}}|[{irregular_class()}{_ODD_SPACE}\U00010000-\U0010ffff]+")
 
 
 def _fold(chunk: str) -> str:
@@ -54,18 +38,6 @@ def _fold(chunk: str) -> str:
 # quote, "ß") that recur in every article: their folded forms are remembered.
 _SHORT = 4
 _fold_short = lru_cache(maxsize=4096)(_fold)
-
-
-def _irregular_stretches(original: str) -> Iterator[re.Match[str]]:
-    """The stretches of `original` that cannot be folded by `str.casefold()` alone."""
-    if original.isascii():
-        if "  " not in original and not any(char in original for char in _ASCII_ODD):
-            return iter(())
-        return _irregular_full().finditer(original)
-    astral = len(original.encode("utf-16-le")) != 2 * len(original)
-    if astral or "  " in original:
-        return _irregular_full().finditer(original)
-    return _irregular_chars().finditer(original)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,19 +82,33 @@ def normalize(original: str, skip_lines: SkipLines | None = None) -> NormalizedT
     A blanked line becomes spaces of the same length, so offsets stay valid and no
     match and no sentence can run across it.
     """
+    folded = fold_simple(original)
+    if folded is None:
+        return _by_stretches(original, irregular_spans(original), skip_lines)
+    # Folded character by character: the map is one linear segment.
+    text = _blank(folded, skip_lines(folded)) if skip_lines is not None else folded
+    whole = (0,) if original else ()
+    return NormalizedText(original, text, whole, whole, (len(original),)[: len(whole)], (True,) * len(whole))
+
+
+def _by_stretches(
+    original: str, spans: list[tuple[int, int]], skip_lines: SkipLines | None
+) -> NormalizedText:
+    """Fold each irregular stretch on its own, casefold the text between them."""
     builder = _Builder(original)
     position = 0
     combining = unicodedata.combining
-    for irregular in _irregular_stretches(original):
-        start, end = irregular.span()
+    casefold = casefolder(original)
+    for span_start, end in spans:
+        start = span_start
         if start > position and combining(original[start]) and not original[start - 1].isspace():
             start -= 1  # an accent composes with the letter before it
         if start > position:
-            builder.add(original[position:start].casefold(), position, start, linear=True)
+            builder.add(casefold(original[position:start]), position, start, linear=True)
         builder.irregular(start, end)
         position = end
     if len(original) > position:
-        builder.add(original[position:].casefold(), position, len(original), linear=True)
+        builder.add(casefold(original[position:]), position, len(original), linear=True)
     text = "".join(builder.pieces)
     if skip_lines is not None:
         text = _blank(text, skip_lines(text))

@@ -16,9 +16,10 @@ _ELLIPSIS = "\u2026"
 
 # A sentence ends at a line break, at ! ? 。 … ؟, or at a full stop followed by a space
 # unless the stop closes a one-letter word ("U.S. sanctions", "J. Smith").
-# Every branch starts with one of a few characters, so the regex engine skips ahead to
-# them; the look-behind runs only at a full stop (the same test as "(?<!\b[^\W\d_])\.").
-_SENTENCE_END = re.compile(r"[\n!?\u3002\u2026\u061f]|\.(?=\s)(?<!\b[^\W\d_]\.)")
+# One character class first, so the regex engine skips ahead to it (an alternation of
+# branches is scanned several times slower); the look-arounds run only at a full stop
+# (the same test as "(?<!\b[^\W\d_])\.(?=\s)").
+_SENTENCE_END = re.compile(r"[\n!?.\u3002\u2026\u061f](?:(?<=[^.])|(?=\s)(?<!\b[^\W\d_]\.))")
 # A word: a run of letters and digits; in scripts without spaces, every two characters
 # count as one word (the average length of a Chinese or Japanese word).
 _WORD = re.compile(rf"[{NO_SPACE_CLASS}]{{1,2}}|[^\W_{NO_SPACE_CLASS}]+")
@@ -33,13 +34,22 @@ class FieldText:
 
     def sentence_of(self, offset: int) -> int:
         """Number of the sentence containing text[offset]."""
+        return bisect_right(self._starts(), offset) - 1
+
+    def sentence_around(self, offset: int) -> tuple[int, int]:
+        """The offsets where the sentence containing text[offset] starts and ends."""
+        starts = self._starts()
+        number = bisect_right(starts, offset)
+        return starts[number - 1], starts[number] if number < len(starts) else len(self.text) + 1
+
+    def _starts(self) -> list[int]:
         starts = self._sentence_starts
         if starts is None:  # found once per field, on the first question
             starts = self._sentence_starts = [
                 0,
                 *(match.end() for match in _SENTENCE_END.finditer(self.text)),
             ]
-        return bisect_right(starts, offset) - 1
+        return starts
 
     def words_between(self, first: tuple[int, int], second: tuple[int, int]) -> int:
         """How many words lie between two spans (0 when they touch or overlap)."""

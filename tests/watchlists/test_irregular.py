@@ -1,0 +1,65 @@
+"""The normaliser's Hyperscan and character-by-character paths give the regex path's answers."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from newswatch.watchlists import irregular, normalize
+from newswatch.watchlists.boilerplate import boilerplate_lines
+from newswatch.watchlists.irregular import casefolder, simple_chars
+
+POOLS = (
+    "abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 .,;:!?'\"-\n",
+    "éèêëàâäçñöüÉÀ ßẞµ«»´¨¯¸ªº¹²³¼",
+    "가나다라마바사한국어북한제재 \u1100\u1161\u11a8\u3131\u3133\u314f",
+    "北朝鮮制裁武器。、「」ひらがなカタカナｶﾀｶﾅ，：（）０１２ＡＢＣａｂｃ",
+    "كوريا الشمالية ةأإآىًٌٍَُِّْـ",
+    "Россия санкции ЁёЙй Việt Nam trừng phạt ơưđạếệ",
+    "\u0301\u0308\u0323\u0300\u200b\u200c\u200d\u2060\ufeff\u00ad",
+    "\t\r\x0b\x0c\x1c\x85\xa0\u1680\u2000\u2009\u200a\u2028\u2029\u202f\u205f\u3000  ",
+    "😀𠀀𝐀ﬁﬂǄǅǆİıſ℃№™…‥",
+)
+
+
+def _texts(count: int) -> list[str]:
+    rng = random.Random(11)
+    simple = sorted(simple_chars())
+    texts = []
+    for _ in range(count):
+        chars = "".join(rng.sample(POOLS, rng.randint(1, 3))) + "".join(rng.sample(simple, 4))
+        texts.append("".join(rng.choice(chars) for _ in range(rng.randint(0, 50))))
+    return texts
+
+
+def _fields(text: str) -> tuple[object, ...]:
+    result = normalize.normalize(text, boilerplate_lines)
+    return (result.text, result.starts, result.orig_starts, result.orig_ends, result.linear)
+
+
+def test_fast_paths_give_the_regex_paths_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _texts(3000)
+    fast = [_fields(text) for text in texts]
+    monkeypatch.setattr(normalize, "fold_simple", lambda _text: None)
+    by_hyperscan = [_fields(text) for text in texts]
+    monkeypatch.setattr(irregular, "_positions", lambda _text: None)
+    by_regex = [_fields(text) for text in texts]
+    for text, one, two, three in zip(texts, fast, by_hyperscan, by_regex, strict=True):
+        assert one == two == three, text
+
+
+@pytest.mark.parametrize("char", sorted(simple_chars())[::7])
+def test_a_simple_character_folds_alone_whatever_its_neighbours(char: str) -> None:
+    for context in ("a{}b", "{}{}", "가{}각", "ة{}ة", " {} ", "Ａ{}\u0301", "\u1100{}\u1161"):
+        text = context.format(char, char)
+        assert (
+            normalize.normalize(text).text
+            == normalize._by_stretches(text, irregular.irregular_spans(text), None).text
+        )
+
+
+def test_latin1_casefold_is_str_casefold() -> None:
+    for code in range(0x3000):
+        text = f"aÀ{chr(code)}ZÞ"
+        assert casefolder(text)(text) == text.casefold()
