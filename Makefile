@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run run-once test lint venv kafka-up kafka-down schemas compose clean
+.PHONY: run run-once test lint bench venv kafka-up kafka-down schemas compose clean
 
 run: venv ## local broker + worker + replay of seeds/, alerts printed; Ctrl-C stops all
 	$(BIN)/newswatch run
@@ -13,6 +13,10 @@ run-once: venv ## the same, stopping once every seed article is processed
 
 test: venv ## all tests; starts (and then stops) the local broker when none answers
 	$(BIN)/pytest
+
+bench: venv ## engine and pipeline benchmarks (the pipeline one starts the local broker if needed)
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/pipeline.py
 
 lint: venv
 	$(BIN)/ruff check services tests bench
