@@ -63,3 +63,14 @@ def test_latin1_casefold_is_str_casefold() -> None:
     for code in range(0x3000):
         text = f"aÀ{chr(code)}ZÞ"
         assert casefolder(text)(text) == text.casefold()
+
+
+def test_sharp_s_texts_fold_as_by_stretches() -> None:
+    rng = random.Random(5)
+    chars = "abcßßSs üÄ.\n" + "".join(sorted(simple_chars())[:40:4])
+    texts = ["ß", "ßß", "aß", "ßa", "Straße", "Fußball ‘ß’ ßa"]
+    texts += ["".join(rng.choice(chars) for _ in range(rng.randint(1, 40))) for _ in range(2000)]
+    for text in texts:
+        fast = _fields(text)
+        result = normalize._by_stretches(text, irregular.irregular_spans(text), boilerplate_lines)
+        assert fast == (result.text, result.starts, result.orig_starts, result.orig_ends, result.linear), text

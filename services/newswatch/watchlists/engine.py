@@ -25,6 +25,8 @@ from newswatch.watchlists.text import FieldText, snippet
 
 MAX_HITS = 10
 
+_Span = tuple[str, Field, int, int, str]
+
 
 @dataclass(frozen=True, slots=True)
 class _Article:
@@ -200,28 +202,41 @@ class Engine:
         found = [
             item for rule in outcome.rules if rule.counted for firing in rule.firings for item in firing.found
         ]
-        hits = self._hits(found, article)
+        # Chosen on (term, field, start, end, text), which decides a hit (its snippet
+        # follows from field, start and end): snippets are cut only for the chosen few.
+        spans = self._spans(found, article)
         seen: set[str] = set()
-        first: list[Hit] = []
-        repeats: list[Hit] = []
-        for hit in hits:
-            key = hit.text.casefold()
-            (repeats if key in seen else first).append(hit)
+        first: list[_Span] = []
+        repeats: list[_Span] = []
+        for span in spans:
+            key = span[4].casefold()
+            (repeats if key in seen else first).append(span)
             seen.add(key)
         chosen = set((first + repeats)[:limit])
-        return tuple(hit for hit in hits if hit in chosen)
+        return tuple(self._hit(span, article) for span in spans if span in chosen)
 
     def _hits(self, found: Sequence[Found], article: _Article) -> tuple[Hit, ...]:
+        return tuple(self._hit(span, article) for span in self._spans(found, article))
+
+    @staticmethod
+    def _hit(span: _Span, article: _Article) -> Hit:
+        term, field, start, end, text = span
+        return Hit(term, field, start, end, text, snippet(article.documents[field].original, start, end))
+
+    def _spans(self, found: Sequence[Found], article: _Article) -> list[_Span]:
+        """(term, field, start, end, text) of each hit, the span in the original text."""
         # Unique in first-seen order: one span found by two terms comes out in the same
         # order on every run (a set's order changed with the string hash seed).
         unique = sorted(
             dict.fromkeys(found), key=lambda item: (FIELDS.index(item.field), item.start, -item.end)
         )
-        hits = []
+        spans = []
+        patterns = self._patterns
+        documents = article.documents
         for item in unique:
-            document = article.documents[item.field]
+            document = documents[item.field]
             start, end = document.original_span(item.start, item.end)
-            original = document.original
-            term = self._patterns[item.pattern].written
-            hits.append(Hit(term, item.field, start, end, original[start:end], snippet(original, start, end)))
-        return tuple(hits)
+            spans.append(
+                (patterns[item.pattern].written, item.field, start, end, document.original[start:end])
+            )
+        return spans

@@ -146,11 +146,14 @@ def evaluate(
             else:
                 candidates.append(firing)
     kept = _one_per_stretch(candidates, lambda firing: rules[firing.rule].rule.weight)
+    by_rule: dict[int, list[Firing]] = {}
+    for firing in kept:  # each rule's firings, in the order kept
+        by_rule.setdefault(firing.rule, []).append(firing)
     outcomes = []
     score = 0.0
     for number, compiled in enumerate(rules):
         rule = compiled.rule
-        mine = tuple(firing for firing in kept if firing.rule == number)
+        mine = tuple(by_rule.get(number, ()))
         counted = min(len(mine), rule.max_repeats) if len(mine) >= rule.min_mentions else 0
         points = rule.weight * counted
         score += points

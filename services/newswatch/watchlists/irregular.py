@@ -28,6 +28,7 @@ from newswatch.watchlists.script import fold, irregular_class
 ODD_SPACE = "\t\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _ASCII_ODD = ("`", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 _LAST_BMP = 0xFFFF
+_SHARP_S = ord("\u00df")  # "ß": casefolded alone, to "ss"
 # Latin-1 characters casefolded within Latin-1 (all but µ and ß), as a byte table.
 _LATIN1_FOLDS_OUTSIDE = (b"\xb5", b"\xdf")
 _LATIN1_FOLD = bytes(
@@ -83,10 +84,11 @@ def irregular_spans(original: str) -> list[tuple[int, int]]:
 
 
 def fold_simple(original: str) -> str | None:
-    """`original` folded, when that goes character by character (same length); else None.
+    """`original` folded, when that goes character by character; else None.
 
     That is when it has no irregular characters, or only simple ones (each replaced by
-    its folded form before the text is casefolded).
+    its folded form before the text is casefolded) and "ß", which `str.casefold()`
+    folds to "ss" on its own: the one way the result can be longer than `original`.
     """
     if original.isascii():
         if "  " in original or any(char in original for char in _ASCII_ODD):
@@ -104,6 +106,7 @@ def fold_simple(original: str) -> str | None:
     if 0 in present:
         return None
     text = original
+    present.discard(_SHARP_S)
     for code in present:
         char = chr(code)
         text = text.replace(char, simple_chars()[char])
@@ -181,8 +184,8 @@ def _database() -> hyperscan.Database:
 
 @cache
 def _simple_database() -> hyperscan.Database:
-    """Each simple character (id: its code point) and any other irregular one (id 0), once."""
-    simple = sorted(ord(char) for char in simple_chars())
+    """Each simple character and "ß" (id: its code point) and any other irregular one (id 0), once."""
+    simple = sorted([*(ord(char) for char in simple_chars()), _SHARP_S])
     others = sorted(set(_codes()) - set(simple))
     expressions = [f"[{_class(others)}]".encode(), *(f"\\x{{{code:x}}}".encode() for code in simple)]
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)

@@ -22,12 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from newswatch.watchlists.irregular import casefolder, fold_simple, irregular_spans
+from newswatch.watchlists.irregular import casefolder, fold_simple, irregular_spans, simple_chars
 from newswatch.watchlists.script import fold
 
 SkipLines = Callable[[str], list[tuple[int, int]]]
 
 _SPACES = re.compile(r"\s+")
+_SHARP_RUNS = re.compile("\u00df+")
 
 
 def _fold(chunk: str) -> str:
@@ -83,12 +84,47 @@ def normalize(original: str, skip_lines: SkipLines | None = None) -> NormalizedT
     match and no sentence can run across it.
     """
     folded = fold_simple(original)
+    if folded is not None and len(folded) != len(original):
+        return _sharp_s(original, folded, skip_lines)
     if folded is None:
         return _by_stretches(original, irregular_spans(original), skip_lines)
     # Folded character by character: the map is one linear segment.
     text = _blank(folded, skip_lines(folded)) if skip_lines is not None else folded
     whole = (0,) if original else ()
     return NormalizedText(original, text, whole, whole, (len(original),)[: len(whole)], (True,) * len(whole))
+
+
+def _sharp_s(original: str, folded: str, skip_lines: SkipLines | None) -> NormalizedText:
+    """`folded` has each "ß" of `original` as "ss": the map has a lump per run of them.
+
+    The segments `_by_stretches` makes, unless a run touches another irregular (simple)
+    character, which it would fold in the same lump: then the text goes that way.
+    """
+    simple = simple_chars()
+    starts: list[int] = []
+    orig_starts: list[int] = []
+    orig_ends: list[int] = []
+    linear: list[bool] = []
+    position = shift = 0
+    for run in _SHARP_RUNS.finditer(original):
+        start, end = run.span()
+        if original[start - 1 : start] in simple or original[end : end + 1] in simple:
+            return _by_stretches(original, irregular_spans(original), skip_lines)
+        for segment in ((position, start, True), (start, end, False)):
+            if segment[1] > segment[0]:
+                starts.append(segment[0] + shift)
+                orig_starts.append(segment[0])
+                orig_ends.append(segment[1])
+                linear.append(segment[2])
+        shift += end - start
+        position = end
+    if len(original) > position:
+        starts.append(position + shift)
+        orig_starts.append(position)
+        orig_ends.append(len(original))
+        linear.append(True)
+    text = _blank(folded, skip_lines(folded)) if skip_lines is not None else folded
+    return NormalizedText(original, text, tuple(starts), tuple(orig_starts), tuple(orig_ends), tuple(linear))
 
 
 def _by_stretches(

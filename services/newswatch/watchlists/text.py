@@ -45,10 +45,8 @@ class FieldText:
     def _starts(self) -> list[int]:
         starts = self._sentence_starts
         if starts is None:  # found once per field, on the first question
-            starts = self._sentence_starts = [
-                0,
-                *(match.end() for match in _SENTENCE_END.finditer(self.text)),
-            ]
+            starts = self._sentence_starts = [0]
+            starts += [match.end() for match in _SENTENCE_END.finditer(self.text)]
         return starts
 
     def words_between(self, first: tuple[int, int], second: tuple[int, int]) -> int:
