@@ -144,30 +144,36 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], RunningW
     started: list[RunningWorker] = []
 
     def start(env: dict[str, str]) -> RunningWorker:
-        log = tmp_path / f"worker-{len(started)}.log"
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                newswatch_command("worker"),
-                env=subprocess_env(env),
-                cwd=REPO_ROOT,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-        base = f"http://127.0.0.1:{env['NEWSWATCH_METRICS_PORT']}"
-        worker = RunningWorker(process, log, base + "/metrics")
+        worker = launch_worker(env, tmp_path / f"worker-{len(started)}.log")
         started.append(worker)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"worker exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).close()
-                return worker
-            except OSError:
-                time.sleep(0.3)
-        pytest.fail(f"worker did not serve /healthz within 60 s:\n{log.read_text()[-3000:]}")
+        return worker
 
     yield start
     for worker in started:
         worker.stop()
+
+
+def launch_worker(env: dict[str, str], log: Path) -> RunningWorker:
+    """`newswatch worker` as a real process, once it serves /healthz; the caller stops it."""
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            newswatch_command("worker"),
+            env=subprocess_env(env),
+            cwd=REPO_ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    base = f"http://127.0.0.1:{env['NEWSWATCH_METRICS_PORT']}"
+    worker = RunningWorker(process, log, base + "/metrics")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"worker exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1).close()
+            return worker
+        except OSError:
+            time.sleep(0.3)
+    worker.stop()
+    pytest.fail(f"worker did not serve /healthz within 60 s:\n{log.read_text()[-3000:]}")

@@ -13,9 +13,7 @@ import asyncio
 import base64
 import hashlib
 import json
-import subprocess
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,7 +29,6 @@ from newswatch.kafka.admin import ensure_topics
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.settings import Settings
 from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, DEAD_LETTER_VALUE_BYTES
-from tests.conftest import REPO_ROOT
 from tests.integration.bad_records import (
     ALERTING_WATCHLISTS,
     BODY,
@@ -41,7 +38,7 @@ from tests.integration.bad_records import (
     Case,
     DeadLettered,
 )
-from tests.integration.conftest import RunningWorker, free_port, newswatch_command, subprocess_env
+from tests.integration.conftest import RunningWorker, free_port, launch_worker
 from tests.integration.topics import kcat_read
 
 # The articles topic of this module takes records far over the worker's limit.
@@ -85,30 +82,8 @@ async def _create_topics(connection: KafkaConnection, settings: Settings) -> Non
 @pytest.fixture(scope="module")
 def worker(module_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningWorker]:
     """One `newswatch worker` process for the whole module (as `start_worker` does per test)."""
-    log = tmp_path_factory.mktemp("bad-input-worker") / "worker.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            newswatch_command("worker"),
-            env=subprocess_env(module_env),
-            cwd=REPO_ROOT,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    base = f"http://127.0.0.1:{module_env['NEWSWATCH_METRICS_PORT']}"
-    running = RunningWorker(process, log, base + "/metrics")
+    running = launch_worker(module_env, tmp_path_factory.mktemp("bad-input-worker") / "worker.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"worker exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"worker did not serve /healthz within 60 s:\n{log.read_text()[-3000:]}")
-                time.sleep(0.3)
         yield running
     finally:
         running.stop()
