@@ -86,18 +86,23 @@ def _read_json(path: Path, text: str) -> Iterator[Article | ArticleFileError]:
         yield _to_article(path, number, record)
 
 
-def _read_jsonl(path: Path, text: str) -> Iterator[Article | ArticleFileError]:
+def json_lines(text: str) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value or the `json.JSONDecodeError`) for each non-blank line."""
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ArticleFileError(
-                path, f"line is not valid JSON: {exc.msg} at column {exc.colno}", record=number
-            )
-            continue
-        yield _to_article(path, number, record)
+        if line.strip():
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, exc
+
+
+def _read_jsonl(path: Path, text: str) -> Iterator[Article | ArticleFileError]:
+    for number, record in json_lines(text):
+        if isinstance(record, json.JSONDecodeError):
+            reason = f"line is not valid JSON: {record.msg} at column {record.colno}"
+            yield ArticleFileError(path, reason, record=number)
+        else:
+            yield _to_article(path, number, record)
 
 
 def _to_article(path: Path, number: int, record: Any) -> Article | ArticleFileError:

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from newswatch.article_files import json_lines
 from newswatch.contracts import Article, describe_validation_error
 from newswatch.errors import FileProblemError
 
@@ -54,13 +55,10 @@ def read_labelled(paths: Iterable[Path], known: Collection[str]) -> list[Labelle
 
 
 def _read_lines(path: Path, text: str, known: Collection[str]) -> Iterator[LabelledArticle]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LabelledFileError(path, number, f"not valid JSON: {exc.msg} at column {exc.colno}") from exc
+    for number, record in json_lines(text):
+        if isinstance(record, json.JSONDecodeError):
+            reason = f"not valid JSON: {record.msg} at column {record.colno}"
+            raise LabelledFileError(path, number, reason) from record
         yield _to_labelled(path, number, record, known)
 
 

@@ -29,12 +29,15 @@ LAG_INTERVAL_S = 1.0
 def build_app(
     settings: Settings, connection: KafkaConnection, engine: Engine, registry: CollectorRegistry
 ) -> faust.App:
+    datadir = settings.state_dir.resolve() / "worker" / settings.app_id
+    # Faust creates only the last folder of its datadir; the rest must exist.
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{server}" for server in connection.bootstrap.split(",")],
         broker_credentials=_faust_credentials(connection),
         autodiscover=False,
-        datadir=str(settings.state_dir.resolve() / "worker" / settings.app_id),
+        datadir=str(datadir),
         store="memory://",
         # At-least-once, never Faust's exactly_once (see README): offsets are committed
         # only after the producer has flushed the alerts of the records before them.

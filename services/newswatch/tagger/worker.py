@@ -21,8 +21,6 @@ def run_worker(settings: Settings) -> NoReturn:
     engine.detect_language("warm-up")
     connection = KafkaConnection.from_settings(settings)
     asyncio.run(prepare_newswatch_topics(connection, settings))
-    # Faust creates only the last folder of its datadir; the rest must exist.
-    (settings.state_dir / "worker").mkdir(parents=True, exist_ok=True)
     app = build_app(settings, connection, engine, CollectorRegistry())
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
