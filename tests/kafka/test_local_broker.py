@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import shutil
 import socket
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.errors import BrokerError, MissingToolError
-from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
+from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir, new_cluster_id
 from tests.conftest import REPO_ROOT
 
 
@@ -38,3 +39,12 @@ def test_outside_a_checkout_the_error_says_how_to_use_another_cluster(tmp_path: 
 def test_down_without_a_running_broker_says_so(tmp_path: Path) -> None:
     broker = LocalBroker(find_deploy_dir(REPO_ROOT), tmp_path, unused_port(), unused_port())
     assert broker.down() is False
+
+
+def test_cluster_ids_are_16_bytes_and_never_look_like_an_option() -> None:
+    # One random id in 64 starts with '-'; StorageTool then refused to format and the
+    # broker never started (a CI run failed that way).
+    ids = [new_cluster_id() for _ in range(5000)]
+    assert not [cluster_id for cluster_id in ids if cluster_id.startswith("-")]
+    assert {len(base64.urlsafe_b64decode(cluster_id + "==")) for cluster_id in ids} == {16}
+    assert len(set(ids)) == len(ids)

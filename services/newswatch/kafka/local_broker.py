@@ -42,6 +42,19 @@ def find_deploy_dir(start: Path | None = None) -> Path:
     )
 
 
+def new_cluster_id() -> str:
+    """A random KRaft cluster id: 16 bytes, URL-safe base64 without padding.
+
+    One id in 64 would start with '-', which StorageTool's argument parser takes for an
+    option ("--cluster-id: expected one argument"); Kafka's own Uuid.randomUuid redraws
+    those, and so do we.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 @dataclass(frozen=True)
 class BrokerStatus:
     running: bool
@@ -184,14 +197,12 @@ class LocalBroker:
         if (self._data / "meta.properties").is_file():
             return
         _require("java", "Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless)")
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         result = subprocess.run(
             [
                 *self._java(),
                 "kafka.tools.StorageTool",
                 "format",
-                "--cluster-id",
-                cluster_id,
+                f"--cluster-id={new_cluster_id()}",
                 "--config",
                 str(self.home / "server.properties"),
                 "--ignore-formatted",
