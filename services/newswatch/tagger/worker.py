@@ -6,6 +6,7 @@ import asyncio
 from typing import NoReturn
 
 import faust
+import uvloop
 from prometheus_client import CollectorRegistry
 
 from newswatch.kafka.admin import prepare_newswatch_topics
@@ -22,6 +23,10 @@ def run_worker(settings: Settings) -> NoReturn:
     connection = KafkaConnection.from_settings(settings)
     asyncio.run(prepare_newswatch_topics(connection, settings))
     app = build_app(settings, connection, engine, CollectorRegistry())
+    # uvloop for the main loop and for the consumer thread's loop (created through the
+    # policy): in the profile the worker spent about a tenth of its time in asyncio's own
+    # scheduling and socket code, which uvloop runs in C.
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, loop=loop)
