@@ -56,8 +56,21 @@ class TaggerMetrics:
             ["topic", "partition"],
             registry=registry,
         )
+        self.watchlist_reloads = Counter(
+            "newswatch_watchlist_reloads",
+            "Watch-list reloads asked for with SIGHUP, by result (ok, or failed: the old lists stay).",
+            ["result"],
+            registry=registry,
+        )
+        self.watchlists_loaded = Gauge(
+            "newswatch_watchlists_loaded_timestamp_seconds",
+            "When the watch-lists in use were loaded (Unix time).",
+            registry=registry,
+        )
         # Start every labelled series at zero so dashboards and rate() see them from the start.
         for name in watchlists:
             self.alerts_emitted.labels(watchlist=name)
         for reason in get_args(DeadLetterReason):
             self.dead_letters.labels(reason=reason)
+        for result in ("ok", "failed"):
+            self.watchlist_reloads.labels(result=result)

@@ -21,7 +21,7 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
 from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, RecordOrigin, Tagged, tag_record
-from newswatch.watchlists import Engine
+from newswatch.tagger.reloading import EngineSlot
 
 LAG_INTERVAL_S = 1.0
 PRODUCER_BATCH_BYTES = 256 * 1024
@@ -29,7 +29,11 @@ COMMIT_INTERVAL_S = 1.0
 
 
 def build_app(
-    settings: Settings, connection: KafkaConnection, engine: Engine, registry: CollectorRegistry
+    settings: Settings,
+    connection: KafkaConnection,
+    engines: EngineSlot,
+    metrics: TaggerMetrics,
+    registry: CollectorRegistry,
 ) -> faust.App:
     datadir = settings.state_dir.resolve() / "worker" / settings.app_id
     # Faust creates only the last folder of its datadir; the rest must exist.
@@ -70,7 +74,6 @@ def build_app(
         web_in_thread=False,
     )
     setup_prometheus_sensors(app, pattern="/metrics", registry=registry, name_prefix="newswatch_faust")
-    metrics = TaggerMetrics(registry, engine.watchlist_names)
 
     articles = app.topic(
         settings.articles_topic,
@@ -84,14 +87,19 @@ def build_app(
 
     @app.page("/healthz")
     async def healthz(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        return self.json({"status": "ok", "watchlists": list(engine.watchlist_names)})
+        return self.json({"status": "ok", "watchlists": list(engines.current.watchlist_names)})
 
     async def handle(event: EventT[Any]) -> None:
         message = event.message
         origin = RecordOrigin(message.topic, message.partition, message.offset)
         started = time.perf_counter()
         outcome = tag_record(
-            message.key, message.value, origin, engine, utc_now(), max_value_bytes=settings.max_article_bytes
+            message.key,
+            message.value,
+            origin,
+            engines.current,
+            utc_now(),
+            max_value_bytes=settings.max_article_bytes,
         )
         metrics.tagging_seconds.observe(time.perf_counter() - started)
         if isinstance(outcome, DeadLetter):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from typing import NoReturn
 
 import faust
@@ -11,9 +12,11 @@ from prometheus_client import CollectorRegistry
 
 from newswatch.kafka.admin import prepare_newswatch_topics
 from newswatch.kafka.connection import KafkaConnection
+from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
 from newswatch.tagger.alerts import load_engine
 from newswatch.tagger.app import build_app
+from newswatch.tagger.reloading import EngineSlot
 
 
 def run_worker(settings: Settings) -> NoReturn:
@@ -22,13 +25,19 @@ def run_worker(settings: Settings) -> NoReturn:
     engine.detect_language("warm-up")
     connection = KafkaConnection.from_settings(settings)
     asyncio.run(prepare_newswatch_topics(connection, settings))
-    app = build_app(settings, connection, engine, CollectorRegistry())
+    registry = CollectorRegistry()
+    metrics = TaggerMetrics(registry, engine.watchlist_names)
+    engines = EngineSlot(engine, lambda: load_engine(settings), metrics)
+    app = build_app(settings, connection, engines, metrics, registry)
     # uvloop for the main loop and for the consumer thread's loop (created through the
     # policy): in the profile the worker spent about a tenth of its time in asyncio's own
     # scheduling and socket code, which uvloop runs in C.
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # SIGHUP's default action ends the process; installed before the worker starts (and so
+    # before /healthz answers), it reloads the watch-lists instead (tagger/reloading.py).
+    loop.add_signal_handler(signal.SIGHUP, engines.reload_soon)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, loop=loop)
     # Faust's terminal spinner lowers the root logger to DEBUG (to spin on every record)
     # whenever the level is warning or above: every debug call would then be formatted.

@@ -1,0 +1,68 @@
+"""SIGHUP makes a running worker use edited watch-lists; a broken edit leaves it as it was."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import RunningWorker
+from tests.integration.test_pipeline import metric_samples
+from tests.integration.topics import produce_raw, wait_for_records
+from tests.tagger.test_reloading import WATCHLIST
+
+
+def reloads(worker: RunningWorker, result: str) -> float:
+    return metric_samples(worker.scrape())[("newswatch_watchlist_reloads_total", (("result", result),))]
+
+
+def wait_for_reloads(worker: RunningWorker, result: str, count: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while reloads(worker, result) < count:
+        if worker.process.poll() is not None:
+            pytest.fail(f"the worker exited with {worker.process.returncode} after SIGHUP")
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {result} reload counted {timeout:.0f} s after SIGHUP:\n{worker.log.read_text()}")
+        time.sleep(0.2)
+
+
+def blockade_article(article_id: str) -> tuple[bytes, bytes]:
+    article = {"id": article_id, "title": "Ports closed", "body": "The navy began a blockade of the ports."}
+    return article_id.encode(), json.dumps(article).encode()
+
+
+def test_sighup_reloads_edited_watchlists_and_keeps_them_after_a_broken_edit(
+    pipeline_env: dict[str, str],
+    start_worker: Callable[[dict[str, str]], RunningWorker],
+    tmp_path: Path,
+) -> None:
+    watchlist = tmp_path / "watch.yaml"
+    watchlist.write_text(WATCHLIST.format(term="embargo"), encoding="utf-8")
+    env = {**pipeline_env, "NEWSWATCH_WATCHLISTS": json.dumps([str(watchlist)])}
+    worker = start_worker(env)
+    bootstrap, articles, alerts = (
+        env["NEWSWATCH_KAFKA_BOOTSTRAP"],
+        env["NEWSWATCH_ARTICLES_TOPIC"],
+        env["NEWSWATCH_ALERTS_TOPIC"],
+    )
+
+    watchlist.write_text(WATCHLIST.format(term="blockade"), encoding="utf-8")
+    worker.process.send_signal(signal.SIGHUP)
+    wait_for_reloads(worker, "ok", 1)
+    produce_raw(bootstrap, articles, [blockade_article("after-reload")])
+    [(key, alert)] = wait_for_records(bootstrap, alerts, 1)
+    assert (key, alert["watchlist"]) == ("after-reload", "watch")
+    assert [item["text"] for item in alert["evidence"]] == ["blockade"]
+
+    watchlist.write_text("name: watch\nrules: [\n", encoding="utf-8")
+    worker.process.send_signal(signal.SIGHUP)
+    wait_for_reloads(worker, "failed", 1)
+    produce_raw(bootstrap, articles, [blockade_article("after-broken-edit")])
+    records = wait_for_records(bootstrap, alerts, 2)
+    assert [key for key, _ in records] == ["after-reload", "after-broken-edit"]
+    assert worker.process.poll() is None, "a broken edit must not stop the worker"
+    assert str(watchlist) in worker.log.read_text(), "the log names the file to fix"
