@@ -14,7 +14,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,18 +59,35 @@ def feed(tmp_path: Path, unique_name: str) -> Feed:
     return Feed(path, expected)
 
 
-def start_replay(env: dict[str, str], feed: Feed, rate: int) -> subprocess.Popen[str]:
-    # Output goes to a file: a pipe nobody reads fills up while the broker is away
-    # (the client logs every failed connection) and would block the replayer.
-    log = feed.path.with_suffix(".replay.log").open("w")
-    return subprocess.Popen(
-        newswatch_command("replay", str(feed.path), "--rate", str(rate)),
-        env=subprocess_env(env),
-        cwd=REPO_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+StartReplay = Callable[[dict[str, str], Feed, int], subprocess.Popen[str]]
+
+
+@pytest.fixture
+def start_replay() -> Iterator[StartReplay]:
+    """Start `newswatch replay` in the background; one still running after the test is killed
+    (a test that fails mid-replay would otherwise leave it retrying against deleted topics)."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(env: dict[str, str], feed: Feed, rate: int) -> subprocess.Popen[str]:
+        # Output goes to a file: a pipe nobody reads fills up while the broker is away
+        # (the client logs every failed connection) and would block the replayer.
+        with feed.path.with_suffix(".replay.log").open("w") as log:
+            process = subprocess.Popen(
+                newswatch_command("replay", str(feed.path), "--rate", str(rate)),
+                env=subprocess_env(env),
+                cwd=REPO_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def replay_output(feed: Feed) -> str:
@@ -173,11 +190,11 @@ def report(
 
 
 def test_kill_9_mid_replay_loses_nothing(
-    pipeline_env: dict[str, str], start_worker: StartWorker, feed: Feed
+    pipeline_env: dict[str, str], start_worker: StartWorker, feed: Feed, start_replay: StartReplay
 ) -> None:
     worker = start_worker(pipeline_env)
     wait_for_stable_group(pipeline_env, members=1)
-    replay = start_replay(pipeline_env, feed, rate=REPLAY_RATE)
+    replay = start_replay(pipeline_env, feed, REPLAY_RATE)
     into_the_replay(replay)
     worker.process.send_signal(signal.SIGKILL)
     worker.process.wait()
@@ -195,7 +212,11 @@ def test_kill_9_mid_replay_loses_nothing(
 
 
 def test_a_killed_group_member_hands_its_partitions_to_the_survivor(
-    pipeline_env: dict[str, str], start_worker: StartWorker, feed: Feed, tmp_path: Path
+    pipeline_env: dict[str, str],
+    start_worker: StartWorker,
+    feed: Feed,
+    tmp_path: Path,
+    start_replay: StartReplay,
 ) -> None:
     first = start_worker(pipeline_env)
     second_env = {
@@ -206,7 +227,7 @@ def test_a_killed_group_member_hands_its_partitions_to_the_survivor(
     start_worker(second_env)
     # A rebalance while both join has its own at-least-once window; keep it out of this test.
     wait_for_stable_group(pipeline_env, members=2)
-    replay = start_replay(pipeline_env, feed, rate=REPLAY_RATE)
+    replay = start_replay(pipeline_env, feed, REPLAY_RATE)
     into_the_replay(replay)
     first.process.send_signal(signal.SIGKILL)
     first.process.wait()
@@ -220,11 +241,11 @@ def test_a_killed_group_member_hands_its_partitions_to_the_survivor(
 
 
 def test_sigterm_finishes_in_flight_work_commits_and_exits_zero(
-    pipeline_env: dict[str, str], start_worker: StartWorker, feed: Feed
+    pipeline_env: dict[str, str], start_worker: StartWorker, feed: Feed, start_replay: StartReplay
 ) -> None:
     worker = start_worker(pipeline_env)
     wait_for_stable_group(pipeline_env, members=1)
-    replay = start_replay(pipeline_env, feed, rate=REPLAY_RATE)
+    replay = start_replay(pipeline_env, feed, REPLAY_RATE)
     into_the_replay(replay)
     asked = time.monotonic()
     worker.process.send_signal(signal.SIGTERM)
@@ -242,8 +263,9 @@ def test_sigterm_finishes_in_flight_work_commits_and_exits_zero(
     assert not unexplained, f"duplicates for articles committed before the stop: {unexplained[:5]}"
 
 
+@pytest.mark.usefixtures("kafka_bootstrap")  # the session's broker has resolved the jars
 def test_broker_restart_mid_replay_loses_nothing(
-    start_worker: StartWorker, feed: Feed, unique_name: str, tmp_path: Path, kafka_bootstrap: str
+    start_worker: StartWorker, feed: Feed, unique_name: str, tmp_path: Path, start_replay: StartReplay
 ) -> None:
     # Its own broker, so that stopping it does not disturb other tests; the jars are shared.
     main_jars = REPO_ROOT / ".newswatch" / "kafka" / "libs"
@@ -260,7 +282,7 @@ def test_broker_restart_mid_replay_loses_nothing(
         asyncio.run(ensure_topics(broker.connection, topics_of(env), partitions=4, replication_factor=1))
         start_worker(env)
         wait_for_stable_group(env, members=1)
-        replay = start_replay(env, feed, rate=REPLAY_RATE)
+        replay = start_replay(env, feed, REPLAY_RATE)
         into_the_replay(replay)
         broker.down()
         time.sleep(2)
