@@ -12,12 +12,15 @@ Figures (the same generated corpus of ~3 KB multilingual articles from bench/eng
   engine     `alerts_for` over the corpus in this process, no Kafka: articles/s and MB/s.
   ceiling    bench/passthrough.py in its own process: a plain aiokafka consumer that
              forwards each record unchanged (getmany, send the batch, flush): records/s.
+  Faust      bench/faust_passthrough.py: the worker's Faust app and event loop with an
+             agent that forwards each record unchanged: records/s (Faust's own ceiling;
+             timed like the aiokafka one, from its first event).
   tagger x1  `python -m newswatch worker` with the default watch-lists: articles/s.
   tagger x2  two such workers in one group: articles/s and the ratio to one worker.
   latency    one worker, articles produced at a fixed rate: from the send to the first
              alert of that article read back by a consumer here (p50/p95/p99).
   RSS        the peak VmHWM/VmRSS of the worker processes.
-Throughput figures are medians over --repeats runs, interleaved (ceiling, x1, x2, ...)
+Throughput figures are medians over --repeats runs, interleaved (ceiling, Faust, x1, x2, ...)
 so that drift on a shared machine hits all of them alike.
 
 How throughput is timed. Both sides consume a topic that is, in effect, already full:
@@ -39,8 +42,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -53,6 +58,7 @@ from kafka_bench import (
     Reader,
     Topics,
     encode,
+    free_port,
     produce_all,
     reading,
     tagger_session,
@@ -123,6 +129,50 @@ async def measure_ceiling(bench: Bench) -> float:
         await bench.topics.delete([source, dest])
 
 
+async def measure_faust_passthrough(bench: Bench) -> float:
+    """Records/s through bench/faust_passthrough.py: the worker's Faust app, no engine."""
+    total = len(bench.records)
+    source, dest = await bench.topics.fresh("faust-source", "faust-dest")
+    env = bench.worker_env(source, dest, dest, f"{source}.group")
+    env["NEWSWATCH_METRICS_PORT"] = str(free_port())
+    try:
+        await produce_all(bench.connection, source, bench.records)
+        reader = Reader(bench.connection, dest, wanted=lambda r: r.count >= total)
+        async with reading(reader):
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(BENCH_DIR / "faust_passthrough.py"),
+                source,
+                dest,
+                stdout=asyncio.subprocess.PIPE,
+                env=env,
+                cwd=bench.cwd,
+                start_new_session=True,  # Ctrl-C reaches only us; we stop it
+            )
+            try:
+                first_event_at = await asyncio.wait_for(_first_event_at(process), 90)
+                await wait_done(reader, bench.completion_timeout, "faust passthrough")
+            finally:
+                if process.returncode is None:
+                    process.send_signal(signal.SIGTERM)
+                    try:
+                        await asyncio.wait_for(process.wait(), 30)
+                    except TimeoutError:
+                        process.kill()
+                        await process.wait()
+        return total / (reader.done_at - first_event_at)
+    finally:
+        await bench.topics.delete([source, dest])
+
+
+async def _first_event_at(process: asyncio.subprocess.Process) -> float:
+    assert process.stdout is not None
+    while line := await process.stdout.readline():
+        with contextlib.suppress(ValueError):
+            return float(json.loads(line)["first_event_at"])
+    raise SystemExit(f"bench/faust_passthrough.py exited with {await process.wait()} before any record")
+
+
 @dataclass(frozen=True)
 class TaggerRun:
     articles_per_s: float
@@ -172,6 +222,8 @@ async def run(args: argparse.Namespace, settings: Settings, results: Results) ->
         for repeat in range(1, args.repeats + 1):
             ceiling = await measure_ceiling(bench)
             results.sample("ceiling_records_per_s", ceiling)
+            faust_alone = await measure_faust_passthrough(bench)
+            results.sample("faust_passthrough_records_per_s", faust_alone)
             one = await measure_tagger(bench, 1)
             results.tagger("1", one.articles_per_s, one.cpu_percent)
             results.rss("one_worker", one.peak_rss_mb)
@@ -180,6 +232,7 @@ async def run(args: argparse.Namespace, settings: Settings, results: Results) ->
             results.rss("two_workers", two.peak_rss_mb)
             print(
                 f"repeat {repeat}/{args.repeats}: ceiling {ceiling:,.0f} rec/s, "
+                f"Faust alone {faust_alone:,.0f} rec/s, "
                 f"1 worker {one.articles_per_s:,.0f} art/s (CPU {_percents(one.cpu_percent)}), "
                 f"2 workers {two.articles_per_s:,.0f} art/s (CPU {_percents(two.cpu_percent)})",
                 flush=True,

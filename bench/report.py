@@ -59,8 +59,11 @@ class Results:
 
     def ratios(self) -> dict[str, float]:
         one = self.median("tagger_1_articles_per_s")
+        faust_alone = self.median("faust_passthrough_records_per_s")
         return {
             "tagger_over_ceiling": one / self.median("ceiling_records_per_s"),
+            "faust_passthrough_over_ceiling": faust_alone / self.median("ceiling_records_per_s"),
+            "tagger_over_faust_passthrough": one / faust_alone,
             "two_over_one": self.median("tagger_2_articles_per_s") / one,
         }
 
@@ -128,6 +131,7 @@ def print_table(results: Results) -> None:
     throughput("engine alone (no Kafka)", "engine_articles_per_s", "articles/s")
     rows.append(("engine alone, MB/s", f"{results.median('engine_mb_per_s'):.2f} MB/s", "", ""))
     throughput("ceiling: aiokafka passthrough", "ceiling_records_per_s", "records/s")
+    throughput("Faust alone: worker's app, passthrough", "faust_passthrough_records_per_s", "records/s")
     throughput("tagger, 1 worker", "tagger_1_articles_per_s", "articles/s")
     throughput("tagger, 2 workers", "tagger_2_articles_per_s", "articles/s")
     throughput("worker CPU, 1 worker", "tagger_1_cpu_percent_total", "%")
@@ -136,6 +140,8 @@ def print_table(results: Results) -> None:
     rows.append(
         ("ratio tagger / ceiling", f"{ratio:.3f}", "", f">= {TAGGER_OVER_CEILING}  {_verdict(ratio >= 0.5)}")
     )
+    rows.append(("ratio Faust alone / ceiling", f"{ratios['faust_passthrough_over_ceiling']:.3f}", "", ""))
+    rows.append(("ratio tagger / Faust alone", f"{ratios['tagger_over_faust_passthrough']:.3f}", "", ""))
     ratio = ratios["two_over_one"]
     rows.append(("ratio 2 workers / 1", f"{ratio:.2f}", "", f">= {TWO_OVER_ONE}  {_verdict(ratio >= 1.7)}"))
     target_load, target_ms = P99_MS_AT_LOAD

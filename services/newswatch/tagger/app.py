@@ -35,45 +35,8 @@ def build_app(
     metrics: TaggerMetrics,
     registry: CollectorRegistry,
 ) -> faust.App:
-    datadir = settings.state_dir.resolve() / "worker" / settings.app_id
-    # Faust creates only the last folder of its datadir; the rest must exist.
-    datadir.parent.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
-        settings.app_id,
-        broker=[f"kafka://{server}" for server in connection.bootstrap.split(",")],
-        broker_credentials=_faust_credentials(connection),
-        autodiscover=False,
-        datadir=str(datadir),
-        store="memory://",
-        # At-least-once, never Faust's exactly_once (see README): offsets are committed
-        # only after the producer has flushed the alerts of the records before them.
-        processing_guarantee="at_least_once",
-        # What a crash re-processes (and so re-sends as duplicate alerts) is what was
-        # handled since the last commit: 1 s of records instead of Faust's 2.8 s.
-        broker_commit_interval=COMMIT_INTERVAL_S,
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-        # Without a linger every alert is its own produce request (a syscall each): in a
-        # profile that was a fifth of the worker's time. 5 ms batches them.
-        producer_linger=0.005,
-        # aiokafka keeps one open batch per partition and, once it is full, makes the next
-        # send wait until the sender has taken it, i.e. until the previous batch's acks=all
-        # round trip is over. Faust's 16 KB default fills after a handful of alerts.
-        producer_max_batch_size=PRODUCER_BATCH_BYTES,
-        # A worker that dies (kill -9, lost host) hands its partitions over after this long;
-        # Faust's 60 s default would stall those partitions for a minute.
-        broker_session_timeout=10.0,
-        broker_heartbeat_interval=3.0,
-        # Our topics are created explicitly (`newswatch topics`); the leader topic is unused.
-        topic_allow_declare=False,
-        topic_disable_leader=True,
-        web_enabled=True,
-        web_bind=settings.metrics_host,
-        web_port=settings.metrics_port,
-        web_host=settings.metrics_host,
-        web_in_thread=False,
-    )
-    setup_prometheus_sensors(app, pattern="/metrics", registry=registry, name_prefix="newswatch_faust")
+    """The tagger: `configured_app` with its topics, the agent, /healthz and the lag timer."""
+    app = configured_app(settings, connection, registry)
 
     articles = app.topic(
         settings.articles_topic,
@@ -147,6 +110,51 @@ def build_app(
         async for event in stream.events():
             await handle(event)
 
+    return app
+
+
+def configured_app(settings: Settings, connection: KafkaConnection, registry: CollectorRegistry) -> faust.App:
+    """The worker's Faust app before any topic or agent: delivery, batching, failover, web
+    and sensor settings (bench/faust_passthrough.py measures Faust alone with the same)."""
+    datadir = settings.state_dir.resolve() / "worker" / settings.app_id
+    # Faust creates only the last folder of its datadir; the rest must exist.
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{server}" for server in connection.bootstrap.split(",")],
+        broker_credentials=_faust_credentials(connection),
+        autodiscover=False,
+        datadir=str(datadir),
+        store="memory://",
+        # At-least-once, never Faust's exactly_once (see README): offsets are committed
+        # only after the producer has flushed the alerts of the records before them.
+        processing_guarantee="at_least_once",
+        # What a crash re-processes (and so re-sends as duplicate alerts) is what was
+        # handled since the last commit: 1 s of records instead of Faust's 2.8 s.
+        broker_commit_interval=COMMIT_INTERVAL_S,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        # Without a linger every alert is its own produce request (a syscall each): in a
+        # profile that was a fifth of the worker's time. 5 ms batches them.
+        producer_linger=0.005,
+        # aiokafka keeps one open batch per partition and, once it is full, makes the next
+        # send wait until the sender has taken it, i.e. until the previous batch's acks=all
+        # round trip is over. Faust's 16 KB default fills after a handful of alerts.
+        producer_max_batch_size=PRODUCER_BATCH_BYTES,
+        # A worker that dies (kill -9, lost host) hands its partitions over after this long;
+        # Faust's 60 s default would stall those partitions for a minute.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
+        # Our topics are created explicitly (`newswatch topics`); the leader topic is unused.
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        web_enabled=True,
+        web_bind=settings.metrics_host,
+        web_port=settings.metrics_port,
+        web_host=settings.metrics_host,
+        web_in_thread=False,
+    )
+    setup_prometheus_sensors(app, pattern="/metrics", registry=registry, name_prefix="newswatch_faust")
     return app
 
 

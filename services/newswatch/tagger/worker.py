@@ -29,19 +29,10 @@ def run_worker(settings: Settings) -> NoReturn:
     metrics = TaggerMetrics(registry, engine.watchlist_names)
     engines = EngineSlot(engine, lambda: load_engine(settings), metrics)
     app = build_app(settings, connection, engines, metrics, registry)
-    # uvloop for the main loop and for the consumer thread's loop (created through the
-    # policy): in the profile the worker spent about a tenth of its time in asyncio's own
-    # scheduling and socket code, which uvloop runs in C.
-    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
+    worker = faust_worker(app, settings.log_level)
     # SIGHUP's default action ends the process; installed before the worker starts (and so
     # before /healthz answers), it reloads the watch-lists instead (tagger/reloading.py).
-    loop.add_signal_handler(signal.SIGHUP, engines.reload_soon)
-    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True, loop=loop)
-    # Faust's terminal spinner lowers the root logger to DEBUG (to spin on every record)
-    # whenever the level is warning or above: every debug call would then be formatted.
-    worker.spinner = None
+    worker.loop.add_signal_handler(signal.SIGHUP, engines.reload_soon)
     print(
         f"newswatch worker: {settings.articles_topic} -> {settings.alerts_topic} "
         f"(dead letters: {settings.dead_letter_topic}), group {settings.app_id}, "
@@ -50,3 +41,18 @@ def run_worker(settings: Settings) -> NoReturn:
         flush=True,
     )
     worker.execute_from_commandline()  # exits the process when the worker stops
+
+
+def faust_worker(app: faust.App, log_level: str) -> faust.Worker:
+    """A Faust worker for `app` on a uvloop event loop, without Faust's terminal spinner."""
+    # uvloop for the main loop and for the consumer thread's loop (created through the
+    # policy): in the profile the worker spent about a tenth of its time in asyncio's own
+    # scheduling and socket code, which uvloop runs in C.
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    worker = faust.Worker(app, loglevel=log_level, quiet=True, loop=loop)
+    # Faust's terminal spinner lowers the root logger to DEBUG (to spin on every record)
+    # whenever the level is warning or above: every debug call would then be formatted.
+    worker.spinner = None
+    return worker
