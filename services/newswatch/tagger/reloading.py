@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from newswatch.errors import NewswatchError
 from newswatch.metrics import TaggerMetrics
 from newswatch.watchlists import Engine
 
@@ -28,8 +29,8 @@ class EngineSlot:
         self._metrics = metrics
         # Signals can come in bursts: one reload at a time, the last one reads the latest files.
         self._lock = asyncio.Lock()
-        metrics.watchlists_loaded.set_to_current_time()
         self._pending: set[asyncio.Task[bool]] = set()
+        metrics.watchlists_loaded.set_to_current_time()
 
     def reload_soon(self) -> None:
         """Start a reload on the running loop (what the SIGHUP handler calls)."""
@@ -42,8 +43,11 @@ class EngineSlot:
         async with self._lock:
             try:
                 engine = await asyncio.to_thread(self._load_warm)
-            except Exception as exc:  # noqa: BLE001 - a bad edit must never stop the worker
-                logger.error("watch-lists not reloaded; the running ones stay in use: %s", exc)
+            except Exception as exc:  # neither a bad edit nor a bug may stop the worker
+                # Invalid files are named with file:line in the message; anything else is a
+                # bug, logged with its traceback.
+                bug = not isinstance(exc, NewswatchError)
+                logger.error("watch-lists not reloaded; the running ones stay in use: %s", exc, exc_info=bug)
                 self._metrics.watchlist_reloads.labels(result="failed").inc()
                 return False
             self.current = engine
