@@ -1,10 +1,10 @@
 # The newswatch image: one CLI, the subcommand is the role (`worker`, `topics`, `replay ...`).
 
 # --- builder: resolve and build everything into a venv that the final stage copies whole.
-FROM python:3.11-slim AS builder
+FROM python:3.11.7-slim-bookworm AS builder
 
 # A compiler only here: on platforms without wheels (e.g. arm64) faust-streaming and
-# pyahocorasick build C extensions; the final image never sees the toolchain.
+# hyperscan build C extensions; the final image never sees the toolchain.
 RUN apt-get update \
     && apt-get install --no-install-recommends -y build-essential \
     && rm -rf /var/lib/apt/lists/*
@@ -22,7 +22,7 @@ COPY services/ services/
 RUN pip install -c constraints.txt .
 
 # --- runtime: the venv, the seed articles, nothing else.
-FROM python:3.11-slim
+FROM python:3.11.7-slim-bookworm
 
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
