@@ -6,8 +6,8 @@ Run by bench/pipeline.py in its own process (like a worker). Reads SOURCE from t
 beginning (all partitions assigned, no group), sends every record of each `getmany`
 batch to DEST and flushes before the next fetch (the best batching a consumer that
 must not lose records can do), and stops after COUNT records. Connects with the
-NEWSWATCH_KAFKA_* settings. Prints one JSON line: `first_fetch_at` (wall clock of the
-first batch that held records), `flushed_at`, `records`.
+NEWSWATCH_KAFKA_* settings. Prints one JSON line, `first_event_at` (wall clock), when
+the first batch that holds records arrives, as bench/faust_passthrough.py does.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.settings import Settings
 
 
-async def forward(connection: KafkaConnection, source: str, dest: str, count: int) -> dict[str, float]:
+async def forward(connection: KafkaConnection, source: str, dest: str, count: int) -> None:
     consumer = AIOKafkaConsumer(
         **connection.client_kwargs(),
         enable_auto_commit=False,
@@ -40,17 +40,16 @@ async def forward(connection: KafkaConnection, source: str, dest: str, count: in
         consumer.assign(partitions)
         with quiet_client_logs():
             await consumer.seek_to_beginning(*partitions)
-        first_fetch_at, forwarded = 0.0, 0
+        forwarded = 0
         while forwarded < count:
             batch = await consumer.getmany(timeout_ms=200, max_records=10_000)
-            if batch and not first_fetch_at:
-                first_fetch_at = time.time()
+            if batch and not forwarded:
+                print(json.dumps({"first_event_at": time.time()}), flush=True)
             for records in batch.values():
                 for record in records:
                     await producer.send(dest, value=record.value, key=record.key)
                     forwarded += 1
             await producer.flush()
-        return {"first_fetch_at": first_fetch_at, "flushed_at": time.time(), "records": forwarded}
     finally:
         await producer.stop()
         await consumer.stop()
@@ -65,8 +64,7 @@ def main() -> None:
     parser.add_argument("count", type=int)
     args = parser.parse_args()
     connection = KafkaConnection.from_settings(Settings())
-    result = asyncio.run(forward(connection, args.source, args.dest, args.count))
-    print(json.dumps(result), flush=True)
+    asyncio.run(forward(connection, args.source, args.dest, args.count))
 
 
 if __name__ == "__main__":

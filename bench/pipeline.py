@@ -24,8 +24,8 @@ Throughput figures are medians over --repeats runs, interleaved (ceiling, Faust,
 so that drift on a shared machine hits all of them alike.
 
 How throughput is timed. Both sides consume a topic that is, in effect, already full:
-- ceiling: the corpus is produced first; the clock runs from the passthrough's first
-  fetched batch to its last record read back here.
+- ceiling and Faust alone: the corpus is produced first; the clock runs from the
+  passthrough's first fetched record to its last record read back here.
 - tagger: a pre-filled topic does not work for two workers: the first to join the group
   starts on all partitions and a rebalance lands inside the measurement. So the workers
   start on an empty topic; once the group is Stable with every member, a few warm-up
@@ -99,40 +99,24 @@ def measure_engine(articles: list[Article], repeats: int) -> tuple[list[float], 
 
 
 async def measure_ceiling(bench: Bench) -> float:
-    total = len(bench.records)
-    source, dest = await bench.topics.fresh("source", "dest")
-    try:
-        await produce_all(bench.connection, source, bench.records)
-        reader = Reader(bench.connection, dest, wanted=lambda r: r.count >= total)
-        async with reading(reader):
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                str(BENCH_DIR / "passthrough.py"),
-                source,
-                dest,
-                str(total),
-                stdout=asyncio.subprocess.PIPE,
-                cwd=bench.cwd,
-            )
-            try:
-                output, _ = await asyncio.wait_for(process.communicate(), bench.completion_timeout)
-            finally:
-                if process.returncode is None:
-                    process.kill()
-                    await process.wait()
-            if process.returncode != 0:
-                raise SystemExit(f"bench/passthrough.py exited with {process.returncode}")
-            await wait_done(reader, 60, "ceiling: read back")
-        first_fetch_at = float(json.loads(output.decode().strip().splitlines()[-1])["first_fetch_at"])
-        return total / (reader.done_at - first_fetch_at)
-    finally:
-        await bench.topics.delete([source, dest])
+    """Records/s through bench/passthrough.py: a plain aiokafka consumer and producer."""
+    return await measure_forwarding(bench, "passthrough.py", str(len(bench.records)))
 
 
 async def measure_faust_passthrough(bench: Bench) -> float:
     """Records/s through bench/faust_passthrough.py: the worker's Faust app, no engine."""
+    return await measure_forwarding(bench, "faust_passthrough.py")
+
+
+async def measure_forwarding(bench: Bench, script: str, *extra_args: str) -> float:
+    """Records/s through a bench script that forwards a pre-filled topic to another.
+
+    The script gets SOURCE DEST and `extra_args`, and its own NEWSWATCH_* settings (group,
+    metrics port, state folder); it prints `{"first_event_at": ...}` when the first record
+    arrives. The clock runs from then to the last record read back here.
+    """
     total = len(bench.records)
-    source, dest = await bench.topics.fresh("faust-source", "faust-dest")
+    source, dest = await bench.topics.fresh("source", "dest")
     env = bench.worker_env(source, dest, dest, f"{source}.group")
     env["NEWSWATCH_METRICS_PORT"] = str(free_port())
     try:
@@ -141,19 +125,20 @@ async def measure_faust_passthrough(bench: Bench) -> float:
         async with reading(reader):
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
-                str(BENCH_DIR / "faust_passthrough.py"),
+                str(BENCH_DIR / script),
                 source,
                 dest,
+                *extra_args,
                 stdout=asyncio.subprocess.PIPE,
                 env=env,
                 cwd=bench.cwd,
                 start_new_session=True,  # Ctrl-C reaches only us; we stop it
             )
             try:
-                first_event_at = await asyncio.wait_for(_first_event_at(process), 90)
-                await wait_done(reader, bench.completion_timeout, "faust passthrough")
+                first_event_at = await asyncio.wait_for(_first_event_at(process, script), 90)
+                await wait_done(reader, bench.completion_timeout, script)
             finally:
-                if process.returncode is None:
+                if process.returncode is None:  # the aiokafka one stops by itself, Faust's does not
                     process.send_signal(signal.SIGTERM)
                     try:
                         await asyncio.wait_for(process.wait(), 30)
@@ -165,12 +150,12 @@ async def measure_faust_passthrough(bench: Bench) -> float:
         await bench.topics.delete([source, dest])
 
 
-async def _first_event_at(process: asyncio.subprocess.Process) -> float:
+async def _first_event_at(process: asyncio.subprocess.Process, script: str) -> float:
     assert process.stdout is not None
     while line := await process.stdout.readline():
         with contextlib.suppress(ValueError):
             return float(json.loads(line)["first_event_at"])
-    raise SystemExit(f"bench/faust_passthrough.py exited with {await process.wait()} before any record")
+    raise SystemExit(f"bench/{script} exited with {await process.wait()} before any record")
 
 
 @dataclass(frozen=True)
