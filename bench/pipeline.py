@@ -136,7 +136,7 @@ async def measure_forwarding(bench: Bench, script: str, *extra_args: str) -> flo
             )
             try:
                 first_event_at = await asyncio.wait_for(_first_event_at(process, script), 90)
-                await wait_done(reader, bench.completion_timeout, script)
+                await _done_unless_failed(reader, process, bench.completion_timeout, script)
             finally:
                 if process.returncode is None:  # the aiokafka one stops by itself, Faust's does not
                     process.send_signal(signal.SIGTERM)
@@ -148,6 +148,19 @@ async def measure_forwarding(bench: Bench, script: str, *extra_args: str) -> flo
         return total / (reader.done_at - first_event_at)
     finally:
         await bench.topics.delete([source, dest])
+
+
+async def _done_unless_failed(
+    reader: Reader, process: asyncio.subprocess.Process, timeout: float, script: str
+) -> None:
+    """Until everything is read back; a forwarder that fails says so at once, not at the timeout."""
+    finished = asyncio.ensure_future(wait_done(reader, timeout, script))
+    while not finished.done():
+        await asyncio.wait({finished}, timeout=0.5)
+        if process.returncode not in (None, 0):
+            finished.cancel()
+            raise SystemExit(f"bench/{script} exited with {process.returncode} after {reader.count} records")
+    await finished
 
 
 async def _first_event_at(process: asyncio.subprocess.Process, script: str) -> float:
