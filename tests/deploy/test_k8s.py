@@ -150,3 +150,17 @@ def test_service_targets_the_metrics_port_of_the_tagger_pods(
     annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
     if "prometheus.io/port" in annotations:
         assert int(annotations["prometheus.io/port"]) == settings.metrics_port
+
+
+def test_pods_get_no_api_token_nor_service_links(manifests: dict[tuple[str, str], Manifest]) -> None:
+    pod = _one(manifests, "Deployment")["spec"]["template"]["spec"]
+    assert pod.get("automountServiceAccountToken") is False, "the worker needs no Kubernetes API token"
+    # Service links inject e.g. WEB_PORT=tcp://… for a Service named `web`.
+    assert pod.get("enableServiceLinks") is False, "only NEWSWATCH_* variables belong in the environment"
+
+
+@pytest.mark.parametrize("ignore_file", [".gitignore", ".dockerignore"])
+def test_dotenv_is_neither_committed_nor_sent_to_docker_builds(ignore_file: str) -> None:
+    # compose suggests .env for GRAFANA_ADMIN_PASSWORD.
+    patterns = {line.strip() for line in (REPO_ROOT / ignore_file).read_text().splitlines()}
+    assert ".env" in patterns, f"add .env to {ignore_file}"
