@@ -46,6 +46,14 @@ def test_alert_id_is_deterministic_and_distinguishes_article_and_watchlist() -> 
     assert alert_id_for("ab", "c") != alert_id_for("a", "bc")
 
 
+def test_alert_id_recipe_is_pinned_across_versions() -> None:
+    # Consumers de-duplicate on alert_id across restarts and upgrades: a change of the
+    # recipe would make every re-sent alert look new. These values were computed once.
+    assert alert_id_for("a1", "sanctions") == "86bd5bea3b1c37b819f44e51874221cb"
+    assert alert_id_for("ab", "c") == "9617c506357d3d46bb660dbde5253de2"
+    assert alert_id_for("a", "bc") == "624ce4e22aa197da43bff3bcb4717e5b"
+
+
 def test_article_refuses_unknown_fields_and_empty_body() -> None:
     with pytest.raises(ValidationError, match="langauge"):
         Article.model_validate({"id": "x", "body": "text", "langauge": "en"})

@@ -7,7 +7,10 @@ Two sets, each covering every default language with positives and hard negatives
   someone who never saw the lists. Never tune the lists on it. Its early misses were
   published in docs/watchlists.md and later changes cover them, so it is no longer a
   blind estimate; docs/watchlists.md keeps the blind first passes of parts 4 and 5.
-The floors are the release targets, so a drop below one is a real regression.
+The lists are tuned on the development set, so it must stay free of mistakes: a floor
+there would let dozens of fixed cases break again unnoticed. The held-out set keeps
+floors, set just under its measured figure (1.000 on 2026-12-02): one mistake per list
+passes, more is a regression.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ from tests.conftest import REPO_ROOT
 
 DEV_SET = sorted((REPO_ROOT / "tests" / "data").glob("dev_set_part*.jsonl"))
 HOLDOUT = [REPO_ROOT / "tests" / "data" / "holdout.jsonl"]
-MIN_MICRO_F1 = 0.92
-MIN_LIST_F1 = 0.90
+HELDOUT_MIN_MICRO_F1 = 0.99
+HELDOUT_MIN_LIST_F1 = 0.97
 LANGUAGES = {"en", "id", "ko", "ru", "zh", "ja", "ar", "es", "fr", "de", "vi"}
 
 
@@ -36,6 +39,12 @@ def results(request: pytest.FixtureRequest) -> tuple[Scores, list[Mistake]]:
     return evaluate(engine, read_labelled(request.param, engine.watchlist_names))
 
 
+@pytest.fixture(scope="module")
+def holdout_results() -> tuple[Scores, list[Mistake]]:
+    engine = Engine.default()
+    return evaluate(engine, read_labelled(HOLDOUT, engine.watchlist_names))
+
+
 @pytest.mark.parametrize(("files", "at_least"), [(DEV_SET, 150), (HOLDOUT, 100)], ids=["dev-set", "held-out"])
 def test_each_set_covers_every_default_language(files: list[Path], at_least: int) -> None:
     items = read_labelled(files, Engine.default().watchlist_names)
@@ -43,15 +52,28 @@ def test_each_set_covers_every_default_language(files: list[Path], at_least: int
     assert {item.article.language for item in items} == LANGUAGES
 
 
-def test_micro_f1_floor(results: tuple[Scores, list[Mistake]]) -> None:
-    scores, mistakes = results
-    assert scores.micro.f1 >= MIN_MICRO_F1, [(m.kind, m.watchlist, m.item.article.id) for m in mistakes]
+def test_the_development_set_has_no_mistake() -> None:
+    engine = Engine.default()
+    _, mistakes = evaluate(engine, read_labelled(DEV_SET, engine.watchlist_names))
+    described = [(m.kind, m.watchlist, m.item.article.id, m.item.note) for m in mistakes]
+    assert described == [], "run `newswatch eval tests/data/dev_set_part*.jsonl` for the evidence"
 
 
-def test_each_watchlist_f1_floor(results: tuple[Scores, list[Mistake]]) -> None:
-    scores, _ = results
-    low = {name: round(counts.f1, 3) for name, counts in scores.watchlists.items() if counts.f1 < MIN_LIST_F1}
-    assert not low, f"F1 below {MIN_LIST_F1}: {low}"
+def test_held_out_micro_f1_floor(holdout_results: tuple[Scores, list[Mistake]]) -> None:
+    scores, mistakes = holdout_results
+    assert scores.micro.f1 >= HELDOUT_MIN_MICRO_F1, [
+        (m.kind, m.watchlist, m.item.article.id) for m in mistakes
+    ]
+
+
+def test_held_out_f1_floor_of_each_watchlist(holdout_results: tuple[Scores, list[Mistake]]) -> None:
+    scores, _ = holdout_results
+    low = {
+        name: round(counts.f1, 3)
+        for name, counts in scores.watchlists.items()
+        if counts.f1 < HELDOUT_MIN_LIST_F1
+    }
+    assert not low, f"F1 below {HELDOUT_MIN_LIST_F1}: {low}"
 
 
 def test_no_false_positive_on_a_trap(results: tuple[Scores, list[Mistake]]) -> None:

@@ -114,8 +114,9 @@ def test_arabic_letter_variants_and_diacritics_are_folded(tmp_path: Path) -> Non
 def test_language_is_detected_when_missing_and_reported_in_matches(text: str, language: str) -> None:
     engine = Engine.default()
     assert engine.detect_language(text) == language
-    for match in engine.match("", text, None):
-        assert match.language == language
+    matches = engine.match("", text, None)
+    assert matches, "each text is on-topic for one default list"
+    assert [match.language for match in matches] == [language] * len(matches)
 
 
 def test_check_command_prints_file_line_message_and_fails(tmp_path: Path) -> None:
