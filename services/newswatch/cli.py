@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
+import os
 import sys
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from newswatch.errors import NewswatchError
-from newswatch.settings import Settings
+from newswatch.settings import Settings, setting_variables, unknown_variables
 
 DEFAULT_SEEDS = Path("seeds")
 
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"newswatch: invalid settings:\n{describe_settings_error(exc)}", file=sys.stderr)
         return 2
+    for name in unknown_variables(os.environ):
+        print(f"newswatch: warning: {describe_unknown_variable(name)}", file=sys.stderr)
     try:
         return _dispatch(args, settings)
     except NewswatchError as exc:
@@ -97,6 +101,13 @@ def describe_settings_error(error: ValidationError) -> str:
         where = f"NEWSWATCH_{field}: " if field else ""
         lines.append(f"  {where}{item['msg'].removeprefix('Value error, ')}")
     return "\n".join(lines)
+
+
+def describe_unknown_variable(name: str) -> str:
+    """What to do about a `NEWSWATCH_*` variable that no setting reads (never shows its value)."""
+    close = difflib.get_close_matches(name.upper(), sorted(setting_variables()), n=1)
+    hint = f"did you mean {close[0]}?" if close else "see the settings table in the README"
+    return f"{name} is not a setting and is ignored; {hint}"
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,6 +6,7 @@ environment anywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from newswatch.errors import ConfigurationError
 
 LOCAL_BROKER_HOST = "127.0.0.1"
+ENV_PREFIX = "NEWSWATCH_"
+# A password file is read whole into memory: a wrong path (a log, a disk image) must not be.
+SASL_PASSWORD_FILE_MAX_BYTES = 64 * 1024
+# NEWSWATCH_* variables that are not settings of the program but are read elsewhere.
+OTHER_VARIABLES = frozenset({"NEWSWATCH_IMAGE_TAG"})  # docker-compose.yml's image tag
 
 
 class Settings(BaseSettings):
@@ -88,12 +94,31 @@ class Settings(BaseSettings):
         """The SASL password, from the variable or, when only a file is given, from that file."""
         if self.kafka_sasl_password is not None or self.kafka_sasl_password_file is None:
             return self.kafka_sasl_password
+        where = f"NEWSWATCH_KAFKA_SASL_PASSWORD_FILE={self.kafka_sasl_password_file}"
         try:
-            return SecretStr(self.kafka_sasl_password_file.read_text(encoding="utf-8").strip())
+            with self.kafka_sasl_password_file.open("rb") as file:
+                raw = file.read(SASL_PASSWORD_FILE_MAX_BYTES + 1)
         except OSError as exc:
+            raise ConfigurationError(f"{where}: {exc.strerror or type(exc).__name__}") from None
+        if len(raw) > SASL_PASSWORD_FILE_MAX_BYTES:
             raise ConfigurationError(
-                f"NEWSWATCH_KAFKA_SASL_PASSWORD_FILE={self.kafka_sasl_password_file}: {exc.strerror}"
-            ) from None
+                f"{where}: the file is larger than {SASL_PASSWORD_FILE_MAX_BYTES:,} bytes; "
+                "it should hold the password only"
+            )
+        try:
+            password = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            # Only the position: the exception's own message quotes the byte, a piece of the secret.
+            bad_position = exc.start
+        else:
+            if not password:
+                raise ConfigurationError(f"{where}: the file is empty; it should hold the password")
+            return SecretStr(password)
+        # Raised outside the `except` so that no traceback chains the UnicodeDecodeError in.
+        raise ConfigurationError(
+            f"{where}: the file is not UTF-8 text (an invalid byte at position {bad_position}); "
+            "save the password as UTF-8"
+        )
 
     @property
     def bootstrap_servers(self) -> str:
@@ -106,3 +131,20 @@ class Settings(BaseSettings):
     @property
     def topics(self) -> tuple[str, str, str]:
         return (self.articles_topic, self.alerts_topic, self.dead_letter_topic)
+
+
+def setting_variables() -> set[str]:
+    """The variable of every setting: `NEWSWATCH_` and the field name in upper case."""
+    return {ENV_PREFIX + field.upper() for field in Settings.model_fields}
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """Names of the `NEWSWATCH_*` variables in `environ` that no setting reads, sorted.
+
+    A misspelt variable would otherwise be silently ignored. Only names: a value may be a secret.
+    """
+    known = setting_variables() | OTHER_VARIABLES
+    # Matched like pydantic-settings reads them: case-insensitively.
+    return sorted(
+        name for name in environ if name.upper().startswith(ENV_PREFIX) and name.upper() not in known
+    )
