@@ -14,6 +14,7 @@ from typing import Any
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.types import TP, EventT, FutureMessage
+from faust.web.drivers.aiohttp import Web as AiohttpWeb
 from prometheus_client import CollectorRegistry
 
 from newswatch.contracts import DeadLetter, utc_now
@@ -119,8 +120,14 @@ def configured_app(settings: Settings, connection: KafkaConnection, registry: Co
     datadir = settings.state_dir.resolve() / "worker" / settings.app_id
     # Faust creates only the last folder of its datadir; the rest must exist.
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
+    app = _TaggerApp(
         settings.app_id,
+        # Faust reads unprefixed variables (WEB_PORT, BROKER_URL, APP_DEBUG,
+        # PROCESSING_GUARANTEE, ...) over its arguments: a Kubernetes service link
+        # (WEB_PORT=tcp://...) or a stray shell variable would reconfigure the worker.
+        # Our settings come from NEWSWATCH_* only, so Faust gets an empty environment.
+        env={},
+        debug=False,
         broker=[f"kafka://{server}" for server in connection.bootstrap.split(",")],
         broker_credentials=_faust_credentials(connection),
         autodiscover=False,
@@ -149,6 +156,15 @@ def configured_app(settings: Settings, connection: KafkaConnection, registry: Co
         topic_allow_declare=False,
         topic_disable_leader=True,
         web_enabled=True,
+        # The port serves /healthz and /metrics only: Faust's own pages show the cluster
+        # layout, table contents and internals, and answer whoever reaches the port.
+        web_router_enabled=False,
+        web_tables_enabled=False,
+        web_stats_enabled=False,
+        web_graph_enabled=False,
+        web_metrics_enabled=False,
+        # Its default comes from FAUST_WEB_TRANSPORT/F_WEB_TRANSPORT, read at import.
+        web_transport="tcp://",
         web_bind=settings.metrics_host,
         web_port=settings.metrics_port,
         web_host=settings.metrics_host,
@@ -156,6 +172,22 @@ def configured_app(settings: Settings, connection: KafkaConnection, registry: Co
     )
     setup_prometheus_sensors(app, pattern="/metrics", registry=registry, name_prefix="newswatch_faust")
     return app
+
+
+class _MetricsOnlyWeb(AiohttpWeb):
+    """Faust's aiohttp server without its index page; the other built-in pages are off by
+    settings (in `configured_app`), and the app's own pages (/healthz, /metrics) stay."""
+
+    # With the statistics page off Faust serves `{"status": "OK"}` at `/`, and no setting
+    # turns that off. None: `/` answers 404 like every page that is not ours.
+    production_blueprints = ()
+
+
+class _TaggerApp(faust.App):
+    # `_new_web` is where faust.App builds its web driver; the driver class is otherwise
+    # chosen by a URL scheme from a process-wide registry (the `web` setting).
+    def _new_web(self) -> AiohttpWeb:
+        return _MetricsOnlyWeb(self)
 
 
 def _faust_credentials(connection: KafkaConnection) -> faust.SASLCredentials | faust.SSLCredentials | None:
