@@ -84,6 +84,7 @@ DeadLetterReason = Literal[
     "invalid_article",
     "tagging_failed",
     "too_large",
+    "too_slow",
 ]
 
 

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         ge=1024,
         description="Records larger than this go to the dead-letter topic as too_large, unparsed.",
     )
+    record_budget_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Tagging one record may take this long; a record still being tagged after it "
+        "goes to the dead-letter topic as too_slow (checked between the engine's stages).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @model_validator(mode="after")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from datetime import UTC, datetime
 
@@ -15,11 +16,16 @@ from newswatch.watchlists import Engine
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 ORIGIN = RecordOrigin("news.articles", 2, 41)
 LIMIT = 1_000_000
+BUDGET = 2.0
 
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine.default()
+    engine = Engine.default()
+    # As the worker does before its first record: the language model takes about a
+    # second to load, which would count against the first record's budget.
+    engine.detect_language("warm-up")
+    return engine
 
 
 def article_bytes(**fields: object) -> bytes:
@@ -31,7 +37,7 @@ def test_matching_article_becomes_alerts_with_deterministic_ids(engine: Engine) 
         title="New sanctions on North Korea",
         body="The UN Security Council imposed new sanctions on North Korea.",
     )
-    outcome = tag_record(b"a-1", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT)
+    outcome = tag_record(b"a-1", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT, budget_seconds=BUDGET)
     assert isinstance(outcome, Tagged)
     by_list = {alert.watchlist: alert for alert in outcome.alerts}
     assert {"sanctions", "korean_peninsula"} <= set(by_list)
@@ -48,6 +54,7 @@ def test_article_with_no_match_gives_no_alert(engine: Engine) -> None:
         engine,
         NOW,
         max_value_bytes=LIMIT,
+        budget_seconds=BUDGET,
     )
     assert isinstance(outcome, Tagged) and outcome.alerts == []
 
@@ -71,7 +78,7 @@ def test_article_with_no_match_gives_no_alert(engine: Engine) -> None:
 def test_bad_records_become_dead_letters_with_reason_and_original_bytes(
     engine: Engine, value: bytes | None, reason: str, words: str
 ) -> None:
-    outcome = tag_record(b"key", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT)
+    outcome = tag_record(b"key", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT, budget_seconds=BUDGET)
     assert isinstance(outcome, DeadLetter)
     assert outcome.reason == reason
     assert words in outcome.detail
@@ -86,7 +93,9 @@ def test_engine_failure_becomes_a_dead_letter_not_a_crash(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(engine, "match", explode)
-    outcome = tag_record(b"k", article_bytes(), ORIGIN, engine, NOW, max_value_bytes=LIMIT)
+    outcome = tag_record(
+        b"k", article_bytes(), ORIGIN, engine, NOW, max_value_bytes=LIMIT, budget_seconds=BUDGET
+    )
     assert isinstance(outcome, DeadLetter)
     assert outcome.reason == "tagging_failed"
     assert "RuntimeError: boom" in outcome.detail
@@ -94,7 +103,7 @@ def test_engine_failure_becomes_a_dead_letter_not_a_crash(
 
 def test_record_over_the_size_limit_is_refused_unparsed_and_kept_by_its_head(engine: Engine) -> None:
     value = article_bytes(body="sanctions " * 300_000)
-    outcome = tag_record(b"big", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT)
+    outcome = tag_record(b"big", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT, budget_seconds=BUDGET)
     assert isinstance(outcome, DeadLetter)
     assert outcome.reason == "too_large"
     assert "NEWSWATCH_MAX_ARTICLE_BYTES" in outcome.detail
@@ -105,13 +114,64 @@ def test_record_over_the_size_limit_is_refused_unparsed_and_kept_by_its_head(eng
 
 def test_record_just_under_the_limit_is_tagged(engine: Engine) -> None:
     value = article_bytes(body="New sanctions on North Korea. " + "x" * 1000)
-    outcome = tag_record(b"k", value, ORIGIN, engine, NOW, max_value_bytes=len(value))
+    outcome = tag_record(b"k", value, ORIGIN, engine, NOW, max_value_bytes=len(value), budget_seconds=BUDGET)
     assert isinstance(outcome, Tagged)
 
 
 def test_a_huge_key_is_kept_by_its_head_so_the_dead_letter_still_fits(engine: Engine) -> None:
     key = b"k" * 600_000
-    outcome = tag_record(key, b"not json", ORIGIN, engine, NOW, max_value_bytes=LIMIT)
+    outcome = tag_record(key, b"not json", ORIGIN, engine, NOW, max_value_bytes=LIMIT, budget_seconds=BUDGET)
     assert isinstance(outcome, DeadLetter)
     assert outcome.key_truncated
     assert len(outcome.model_dump_json()) < 100_000
+
+
+def test_a_record_over_its_time_budget_becomes_a_too_slow_dead_letter_saying_where_the_time_went(
+    engine: Engine,
+) -> None:
+    # A clock that advances half a second each time it is read: every stage "takes" 0.5 s,
+    # so a 2 s budget runs out at the fifth stage boundary, inside the evaluation.
+    ticks = itertools.count(step=0.5)
+    value = article_bytes(
+        title="New sanctions on North Korea",
+        body="The UN Security Council imposed new sanctions on North Korea.",
+    )
+    outcome = tag_record(
+        b"a-1",
+        value,
+        ORIGIN,
+        engine,
+        NOW,
+        max_value_bytes=LIMIT,
+        budget_seconds=2.0,
+        clock=lambda: next(ticks),
+    )
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.reason == "too_slow"
+    assert outcome.detail.startswith(
+        "tagging took more than the 2.0 s budget (NEWSWATCH_RECORD_BUDGET_SECONDS): 2.50 s, of which "
+        "decode 0.50 s, normalise 0.50 s, screen 0.50 s, scan 0.50 s, evaluate "
+    )
+    assert "; stopped after evaluate " in outcome.detail
+    assert "raise the budget" in outcome.detail
+    assert outcome.original_value() == value and not outcome.value_truncated
+    assert (outcome.topic, outcome.partition, outcome.offset) == ("news.articles", 2, 41)
+
+
+def test_time_spent_decoding_counts_against_the_budget(engine: Engine) -> None:
+    ticks = itertools.count(step=5.0)
+    outcome = tag_record(
+        b"k",
+        article_bytes(),
+        ORIGIN,
+        engine,
+        NOW,
+        max_value_bytes=LIMIT,
+        budget_seconds=1.0,
+        clock=lambda: next(ticks),
+    )
+    assert isinstance(outcome, DeadLetter) and outcome.reason == "too_slow"
+    assert outcome.detail.endswith(
+        "stopped after decode. Expected for such articles: raise the budget; "
+        "otherwise report it with this dead letter"
+    )

@@ -7,6 +7,7 @@ from datetime import datetime
 from newswatch.contracts import Alert, Article, alert_id_for
 from newswatch.settings import Settings
 from newswatch.watchlists import Engine
+from newswatch.watchlists.deadline import Deadline
 
 
 def load_engine(settings: Settings) -> Engine:
@@ -14,14 +15,16 @@ def load_engine(settings: Settings) -> Engine:
     return Engine.from_paths(settings.watchlists) if settings.watchlists else Engine.default()
 
 
-def alerts_for(article: Article, engine: Engine, tagged_at: datetime) -> list[Alert]:
+def alerts_for(
+    article: Article, engine: Engine, tagged_at: datetime, deadline: Deadline | None = None
+) -> list[Alert]:
     """One alert per watch-list the article matches, with the evidence for each.
 
     Each alert is validated in one call, its evidence read from the engine's hits by
     attribute (`Hit` has exactly `Evidence`'s fields): a third of the time of building
     every `Evidence` on its own, and just as checked.
     """
-    matches = engine.match(article.title, article.body, article.language)
+    matches = engine.match(article.title, article.body, article.language, deadline=deadline)
     return [
         Alert.model_validate(
             {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from newswatch.contracts import Alert, Article, DeadLetter, DeadLetterReason, describe_validation_error
 from newswatch.tagger.alerts import alerts_for
 from newswatch.watchlists import Engine
+from newswatch.watchlists.deadline import Clock, Deadline, RecordTooSlow
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,14 @@ def tag_record(
     now: datetime,
     *,
     max_value_bytes: int,
+    budget_seconds: float,
+    clock: Clock = time.perf_counter,
 ) -> Tagged | DeadLetter:
+    """Alerts (possibly none) for one record, or a dead letter saying why there are none.
+
+    Tagging may take `budget_seconds` (decoding included); a record still being tagged
+    then is stopped at the engine's next stage boundary and dead-lettered as too_slow.
+    """
     raw = value or b""
     try:
         if len(raw) > max_value_bytes:
@@ -76,10 +85,19 @@ def tag_record(
                 f"the record is {len(raw):,} bytes; the limit is {max_value_bytes:,} "
                 "(NEWSWATCH_MAX_ARTICLE_BYTES)",
             )
+        # Started here, in the tagging thread: time spent waiting for the thread is not the record's.
+        deadline = Deadline(budget_seconds, clock)
         article = decode_article(value)
-        return Tagged(article, alerts_for(article, engine, now))
+        deadline.check("decode")
+        return Tagged(article, alerts_for(article, engine, now, deadline))
     except _Rejected as rejected:
         reason, detail = rejected.reason, rejected.detail
+    except RecordTooSlow as slow:
+        reason = "too_slow"
+        detail = (
+            slow.describe("budget (NEWSWATCH_RECORD_BUDGET_SECONDS)")
+            + ". Expected for such articles: raise the budget; otherwise report it with this dead letter"
+        )
     except Exception as exc:  # noqa: BLE001 - any engine failure must become a dead letter
         reason, detail = "tagging_failed", f"the watch-list engine failed: {type(exc).__name__}: {exc}"
     return DeadLetter(

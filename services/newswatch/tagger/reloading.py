@@ -58,6 +58,8 @@ class EngineSlot:
 
     def _load_warm(self) -> Engine:
         engine = self._load()
-        # Lazy tables are built on the first match: pay for that here, not on a record.
+        # Lazy tables are built on the first match, and a new set of languages loads its
+        # model on the first detection (seconds): pay for both here, not on a record's budget.
         engine.match("warm-up", "warm-up", None)
+        engine.detect_language("warm-up")
         return engine

@@ -8,12 +8,13 @@ automaton holding every term of every list; rules are then scored from the hits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from newswatch.watchlists.boilerplate import boilerplate_lines
 from newswatch.watchlists.compiled import FIELDS, CompiledList, CompiledRule, Found, by_pattern
+from newswatch.watchlists.deadline import Deadline, unlimited
 from newswatch.watchlists.evaluate import Outcome, evaluate, may_reach
 from newswatch.watchlists.explain import Explanation, RuleExplanation, WatchlistExplanation
 from newswatch.watchlists.language import LanguageDetector
@@ -102,28 +103,36 @@ class Engine:
         """The language of `text` among those the watch-lists cover, or None when unsure."""
         return self._detector.detect(text)
 
-    def match(self, title: str, body: str, language: str | None = None) -> list[WatchlistMatch]:
+    def match(
+        self, title: str, body: str, language: str | None = None, *, deadline: Deadline | None = None
+    ) -> list[WatchlistMatch]:
         """The watch-lists this article matches, sorted by name, each with its evidence.
 
         `language` is only a hint and does not restrict the rules: articles quote other
         languages and feeds mislabel them. When it is None the language is detected
-        (reported in each match's `language`).
+        (reported in each match's `language`). With a `deadline`, the clock is checked
+        as each stage ends and RecordTooSlow is raised once the budget is spent.
         """
+        check = unlimited if deadline is None else deadline.check
         documents = self._normalize(title, body)
+        check("normalise")
         reachable = self._reachable(documents)
+        check("screen")
         if not reachable:
             return []
         article = self._read(documents)
-        outcomes = self._outcomes(article, reachable_only=True, lists=reachable)
+        check("scan")
+        outcomes = self._outcomes(article, reachable_only=True, lists=reachable, check=check)
         matched = [outcome for outcome in outcomes if outcome.matched]
         if matched and language is None:
             language = self._detector.detect(f"{title}\n{body}")
-        return [
-            WatchlistMatch(
-                outcome.watchlist.name, outcome.score, self._evidence(outcome, article, MAX_HITS), language
-            )
-            for outcome in matched
-        ]
+            check("language")
+        matches = []
+        for outcome in matched:
+            evidence = self._evidence(outcome, article, MAX_HITS)
+            check(f"evidence {outcome.watchlist.name}")
+            matches.append(WatchlistMatch(outcome.watchlist.name, outcome.score, evidence, language))
+        return matches
 
     def _reachable(self, documents: dict[Field, NormalizedText]) -> list[CompiledList]:
         """The lists that may reach their threshold, judged from their rules' first words only."""
@@ -181,11 +190,16 @@ class Engine:
         return _Article(documents, texts, found)
 
     def _outcomes(
-        self, article: _Article, *, reachable_only: bool = False, lists: Sequence[CompiledList] | None = None
+        self,
+        article: _Article,
+        *,
+        reachable_only: bool = False,
+        lists: Sequence[CompiledList] | None = None,
+        check: Callable[[str], None] = unlimited,
     ) -> list[Outcome]:
         """The outcomes of the lists (default: all) the article mentions.
 
-        Only of those that may match if `reachable_only`.
+        Only of those that may match if `reachable_only`; `check` is called after each list.
         """
         positions = by_pattern(article.found)
         outcomes = []
@@ -193,6 +207,7 @@ class Engine:
             if item.patterns.isdisjoint(positions):
                 continue
             outcome = evaluate(item, article.found, positions, article.texts, reachable_only=reachable_only)
+            check(f"evaluate {item.watchlist.name}")
             if outcome is not None:
                 outcomes.append(outcome)
         return outcomes
