@@ -2,17 +2,27 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Installs the missing Debian packages (as root) or names the command that does (see the script).
+SYSTEM_PACKAGES = PYTHON=$(PYTHON) bash deploy/system-packages.sh
 
-.PHONY: run run-once test lint bench venv kafka-up kafka-down schemas compose clean
+.PHONY: run run-once test lint bench venv kafka-up kafka-down schemas compose clean system-packages-run system-packages-test
 
-run: venv ## local broker + worker + replay of seeds/, alerts printed; Ctrl-C stops all
+run: system-packages-run venv ## local broker + worker + replay of seeds/, alerts printed; Ctrl-C stops all
 	$(BIN)/newswatch run
 
-run-once: venv ## the same, stopping once every seed article is processed
+run-once: system-packages-run venv ## the same, stopping once every seed article is processed
 	$(BIN)/newswatch run --once
 
-test: venv ## all tests; starts (and then stops) the local broker when none answers
+test: system-packages-test venv ## all tests; starts (and then stops) the local broker when none answers
 	$(BIN)/pytest
+
+# Java and Maven for the local broker (it fetches its jars with Maven on first start);
+# the tests also need kcat and Prometheus.
+system-packages-run:
+	@$(SYSTEM_PACKAGES) run
+
+system-packages-test:
+	@$(SYSTEM_PACKAGES) test
 
 bench: venv ## engine and pipeline benchmarks (the pipeline one starts the local broker if needed)
 	$(BIN)/python bench/engine.py
@@ -26,12 +36,13 @@ lint: venv
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
+	@$(SYSTEM_PACKAGES) python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-kafka-up: venv
+kafka-up: system-packages-run venv
 	$(BIN)/newswatch kafka up
 
 kafka-down: venv
