@@ -16,7 +16,7 @@ import yaml
 
 from newswatch.errors import WatchlistError, WatchlistsInvalid
 from newswatch.watchlists.model import TermSet, Watchlist
-from newswatch.watchlists.rules_reader import RulesReader
+from newswatch.watchlists.rules_reader import RulesReader, WordBudget
 from newswatch.watchlists.yaml_nodes import compose, line_of
 
 _REQUIRED = ("name", "description", "version", "owner", "threshold", "rules")
@@ -48,8 +48,11 @@ def check_watchlists(paths: Sequence[Path]) -> list[WatchlistError]:
 def _read_all(paths: Sequence[Path]) -> tuple[list[Watchlist], list[WatchlistError]]:
     loaded: dict[str, Watchlist] = {}
     problems: list[WatchlistError] = []
+    budget = WordBudget()
     for path in map(Path, paths):
-        watchlist, name_line, file_problems = _read_file(path)
+        if budget.spent:
+            break  # reported on the file that passed the limit
+        watchlist, name_line, file_problems = _read_file(path, budget)
         problems.extend(file_problems)
         if watchlist is None:
             continue
@@ -68,11 +71,11 @@ def _read_all(paths: Sequence[Path]) -> tuple[list[Watchlist], list[WatchlistErr
     return list(loaded.values()), problems
 
 
-def _read_file(path: Path) -> tuple[Watchlist | None, int | None, list[WatchlistError]]:
-    root, problem = compose(path)
-    if problem is not None:
-        return None, None, [problem]
-    reader = RulesReader(path)
+def _read_file(path: Path, budget: WordBudget) -> tuple[Watchlist | None, int | None, list[WatchlistError]]:
+    root, problems = compose(path)
+    if problems:
+        return None, None, problems
+    reader = RulesReader(path, budget)
     if root is None:
         reader.fail(None, "the file is empty; a watch-list needs " + ", ".join(_REQUIRED))
         return None, None, reader.problems

@@ -11,7 +11,7 @@ import yaml
 from newswatch.errors import WatchlistError
 from newswatch.watchlists.model import FieldScope, Pattern, Rule, Scope, TermSet
 from newswatch.watchlists.patterns import parse_pattern
-from newswatch.watchlists.yaml_nodes import NodeReader, line_of
+from newswatch.watchlists.yaml_nodes import NodeReader, line_of, shorten
 
 _RULE_KEYS = (
     "name",
@@ -27,18 +27,65 @@ _RULE_KEYS = (
 )
 _LANGUAGE = re.compile(r"[a-z]{2,3}\Z")
 _LIST_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-_WITHIN = re.compile(r"(\d+) words?\Z")
+_WITHIN = re.compile(r"(\d{1,9}) words?\Z")  # bounded: int() of 5,000 digits raises
 _MAX_WORDS = 50
 _FIELDS = ("title", "body", "any")
+# What all the watch-lists one worker loads may hold together (measured in docs/watchlists.md):
+# a word written in a list costs the running worker about 4 KB (100,000 of them: 380 MB),
+# a use of a word by a rule about 0.2 KB (1,000,000 uses of 1,000 words: 190 MB).
+MAX_WORDS = 100_000
+MAX_WORD_USES = 1_000_000
+
+
+class WordBudget:
+    """The words written and used by the watch-lists read so far, against the limits.
+
+    A word list written once but named by 1,000 rules is 1,000 uses of each of its words:
+    each rule holds (and the engine indexes) all of them.
+    """
+
+    def __init__(self) -> None:
+        self.words = 0
+        self.uses = 0
+        self.spent = False
+
+    def spend(self, words: int, uses: int) -> str | None:
+        """Count more words and uses; the first time a limit is passed, the reason."""
+        if self.spent:
+            return None
+        self.words += words
+        self.uses += uses
+        if self.words > MAX_WORDS:
+            self.spent = True
+            return (
+                f"the watch-lists write more than {MAX_WORDS:,} words in all, more than one worker "
+                "should hold; remove words or load fewer watch-lists (files after this one were not read)"
+            )
+        if self.uses > MAX_WORD_USES:
+            self.spent = True
+            return (
+                f"the rules use more than {MAX_WORD_USES:,} words in all (a word list counts again for "
+                "every rule, 'none' and 'exclude' that names it); name big word lists in fewer rules "
+                "or load fewer watch-lists (files after this one were not read)"
+            )
+        return None
 
 
 class RulesReader(NodeReader):
     """Reads `words`, `rules` and `exclude`; problems are collected, not raised."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, budget: WordBudget | None = None) -> None:
         super().__init__(path)
         self.word_sets: dict[str, TermSet] = {}
         self.broken_lists: set[str] = set()
+        self.budget = budget if budget is not None else WordBudget()
+
+    def spend(self, node: yaml.Node, words: int, uses: int) -> bool:
+        """False when the words would pass a limit (reported once, on the file and line that did)."""
+        reason = self.budget.spend(words, uses)
+        if reason is not None:
+            self.fail(node, reason)
+        return not self.budget.spent
 
     def word_lists(self, node: yaml.Node) -> None:
         for name, value in self.mapping(node, "'words'").items():
@@ -47,7 +94,7 @@ class RulesReader(NodeReader):
                     value, f"the word-list name '{name}' may only use lower-case letters, digits and '_'"
                 )
                 continue
-            term_set = self.term_set(value, f"the word list '{name}'", label=name)
+            term_set = self.term_set(value, f"the word list '{name}'", label=name, used=False)
             if term_set is None:
                 self.broken_lists.add(name)  # already reported; rules using it stay quiet
             else:
@@ -138,11 +185,16 @@ class RulesReader(NodeReader):
                     f"under 'words:' (defined: {known})",
                 )
                 return None
+            if not self.spend(name_node, 0, len(self.word_sets[name].patterns)):
+                return None
             patterns.extend(self.word_sets[name].patterns)
             labels.append(name)
         return TermSet(tuple(patterns), " + ".join(labels)) if patterns else None
 
-    def term_set(self, node: yaml.Node, what: str, label: str = "inline") -> TermSet | None:
+    def term_set(
+        self, node: yaml.Node, what: str, label: str = "inline", *, used: bool = True
+    ) -> TermSet | None:
+        """Words per language; `used` is False for a word list defined under `words:`."""
         by_language = self.mapping(node, what)
         if isinstance(node, yaml.MappingNode) and not by_language:
             self.fail(node, f"{what} is empty; list words under a language code, e.g. 'en:'")
@@ -156,7 +208,10 @@ class RulesReader(NodeReader):
                     "code such as en, id, ko, ru, zh, ja, ar, es, fr, de, vi",
                 )
                 continue
-            for item in self.items(terms, f"the '{language}' words of {what}"):
+            items = self.items(terms, f"the '{language}' words of {what}")
+            if not self.spend(terms, len(items), len(items) if used else 0):
+                return None
+            for item in items:
                 written = self.text(item, "each word")
                 if written is None:
                     continue
@@ -185,13 +240,13 @@ class RulesReader(NodeReader):
             return Scope("sentence")
         if value == "article":
             return Scope("article")
-        words = _WITHIN.match(value) or re.fullmatch(r"(\d+)", value)
+        words = _WITHIN.match(value) or re.fullmatch(r"(\d{1,9})", value)
         if words and 1 <= int(words.group(1)) <= _MAX_WORDS:
             return Scope("words", int(words.group(1)))
         self.fail(
             node,
             f"'within' must be 'sentence', 'article' or a number of words from 1 to "
-            f"{_MAX_WORDS} such as '5 words', not '{value or 'a list'}'",
+            f"{_MAX_WORDS} such as '5 words', not '{shorten(value) or 'a list'}'",
         )
         return None
 
@@ -207,5 +262,5 @@ class RulesReader(NodeReader):
         value = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
         if value in _FIELDS:
             return cast(FieldScope, value)
-        self.fail(node, f"'field' must be title, body or any, not '{value or 'a list'}'")
+        self.fail(node, f"'field' must be title, body or any, not '{shorten(value) or 'a list'}'")
         return None
