@@ -21,23 +21,32 @@ class FileProblemError(NewswatchError):
         self.path = Path(path)
         self.line = line
         self.reason = reason
-        where = f"{self.path}:{line}" if line is not None else str(self.path)
-        super().__init__(f"{where}: {reason}")
+        super().__init__(f"{self.where}: {reason}")
+
+    @property
+    def where(self) -> str:
+        """The place the message starts with: `file:line`, or the file alone."""
+        return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
 
 
 class WatchlistError(FileProblemError):
     """A watch-list file that cannot be used, with where the problem is."""
 
 
-class ArticleFileError(NewswatchError):
-    """An input file (or one record in it) that cannot be read as articles."""
+class ArticleFileError(FileProblemError):
+    """An input file (or one record in it) that cannot be read as articles.
+
+    `record` numbers the record in the file (a .jsonl line, an item of a .json list), so
+    the message reads `file (record N): reason`; `line` stays None.
+    """
 
     def __init__(self, path: Path | str, reason: str, record: int | None = None) -> None:
-        self.path = Path(path)
         self.record = record
-        self.reason = reason
-        where = f"{self.path} (record {record})" if record is not None else str(self.path)
-        super().__init__(f"{where}: {reason}")
+        super().__init__(path, None, reason)
+
+    @property
+    def where(self) -> str:
+        return f"{self.path} (record {self.record})" if self.record is not None else str(self.path)
 
 
 class BrokerError(NewswatchError):
