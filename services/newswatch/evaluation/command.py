@@ -39,7 +39,7 @@ def evaluate(engine: Engine, items: Sequence[LabelledArticle]) -> tuple[Scores, 
 
 def eval_command(settings: Settings, paths: list[Path], json_path: Path | None, min_f1: float | None) -> int:
     """Print the report; write the figures as JSON when asked; exit 1 below `min_f1`."""
-    engine = Engine.from_paths(settings.watchlists) if settings.watchlists else Engine.default()
+    engine = Engine.from_settings(settings)
     items = read_labelled(paths, engine.watchlist_names)
     scores, mistakes = evaluate(engine, items)
     print(render(scores, mistakes, len(paths)), end="")

@@ -5,14 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from newswatch.contracts import Alert, Article, alert_id_for
-from newswatch.settings import Settings
 from newswatch.watchlists import Engine
 from newswatch.watchlists.deadline import Deadline
-
-
-def load_engine(settings: Settings) -> Engine:
-    """The engine for the configured watch-lists (the packaged defaults when none are set)."""
-    return Engine.from_paths(settings.watchlists) if settings.watchlists else Engine.default()
 
 
 def alerts_for(

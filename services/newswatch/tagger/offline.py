@@ -13,11 +13,12 @@ from newswatch.article_files import STDIN, read_articles
 from newswatch.contracts import utc_now
 from newswatch.errors import ArticleFileError
 from newswatch.settings import Settings
-from newswatch.tagger.alerts import alerts_for, load_engine
+from newswatch.tagger.alerts import alerts_for
+from newswatch.watchlists import Engine
 
 
 def tag_files(settings: Settings, paths: list[Path]) -> int:
-    engine = load_engine(settings)
+    engine = Engine.from_settings(settings)
     problems = 0
     for item in read_articles(paths or [STDIN]):
         if isinstance(item, ArticleFileError):

@@ -14,20 +14,20 @@ from newswatch.kafka.admin import prepare_newswatch_topics
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
-from newswatch.tagger.alerts import load_engine
 from newswatch.tagger.app import build_app
 from newswatch.tagger.reloading import EngineSlot
+from newswatch.watchlists import Engine
 
 
 def run_worker(settings: Settings) -> NoReturn:
-    engine = load_engine(settings)
+    engine = Engine.from_settings(settings)
     # The language model loads lazily (about a second): pay that now, not on the first article.
     engine.detect_language("warm-up")
     connection = KafkaConnection.from_settings(settings)
     asyncio.run(prepare_newswatch_topics(connection, settings))
     registry = CollectorRegistry()
     metrics = TaggerMetrics(registry, engine.watchlist_names)
-    engines = EngineSlot(engine, lambda: load_engine(settings), metrics)
+    engines = EngineSlot(engine, lambda: Engine.from_settings(settings), metrics)
     app = build_app(settings, connection, engines, metrics, registry)
     worker = faust_worker(app, settings.log_level)
     # SIGHUP's default action ends the process; installed before the worker starts (and so

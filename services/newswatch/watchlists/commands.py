@@ -27,7 +27,7 @@ def check_command(paths: list[Path]) -> int:
 
 def explain_command(settings: Settings, path: Path) -> int:
     """Print the engine's reasoning for every article in the file (read as `newswatch tag` does)."""
-    engine = Engine.from_paths(settings.watchlists) if settings.watchlists else Engine.default()
+    engine = Engine.from_settings(settings)
     problems = 0
     for item in read_articles([path]):
         if isinstance(item, ArticleFileError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newswatch.watchlists.boilerplate import boilerplate_lines
 from newswatch.watchlists.compiled import FIELDS, CompiledList, CompiledRule, Found, by_pattern
@@ -23,6 +24,9 @@ from newswatch.watchlists.matcher import Matcher
 from newswatch.watchlists.model import Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
 from newswatch.watchlists.normalize import NormalizedText, normalize
 from newswatch.watchlists.text import FieldText, snippet
+
+if TYPE_CHECKING:  # the engine stays pure: it reads one field of the settings, never builds them
+    from newswatch.settings import Settings
 
 MAX_HITS = 10
 
@@ -85,6 +89,11 @@ class Engine:
     def default(cls) -> Engine:
         """The engine for the watch-lists shipped with newswatch."""
         return cls.from_paths(default_watchlist_paths())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Engine:
+        """The engine for the configured watch-lists (the packaged defaults when none are set)."""
+        return cls.from_paths(settings.watchlists) if settings.watchlists else cls.default()
 
     @property
     def watchlist_names(self) -> tuple[str, ...]:
