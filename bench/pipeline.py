@@ -71,8 +71,7 @@ from report import Results, print_table, write_json
 from newswatch.contracts import Article, utc_now
 from newswatch.kafka.admin import broker_answers
 from newswatch.kafka.connection import KafkaConnection
-from newswatch.kafka.local_broker import find_deploy_dir
-from newswatch.run import local_broker
+from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
 from newswatch.settings import Settings
 from newswatch.tagger.alerts import alerts_for
 from newswatch.watchlists import Engine
@@ -267,7 +266,7 @@ def main() -> None:
     settings = Settings()
     broker = None
     if settings.uses_local_broker:
-        broker = local_broker(settings)
+        broker = LocalBroker.from_settings(settings)
         if asyncio.run(broker_answers(broker.connection)):
             broker = None  # not ours to stop
         else:

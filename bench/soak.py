@@ -28,8 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from newswatch.kafka.admin import broker_answers, delete_topics
 from newswatch.kafka.connection import KafkaConnection
-from newswatch.kafka.local_broker import find_deploy_dir
-from newswatch.run import local_broker
+from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
 from newswatch.settings import Settings
 
 WARM_FRACTION = 0.1  # memory is judged from the point where 10 % of the articles are done
@@ -83,7 +82,7 @@ def main() -> None:
     settings = Settings()
     broker = None
     if settings.uses_local_broker:
-        broker = local_broker(settings)
+        broker = LocalBroker.from_settings(settings)
         if asyncio.run(broker_answers(broker.connection)):
             broker = None
         else:

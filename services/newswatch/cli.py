@@ -151,14 +151,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _kafka(action: str, settings: Settings) -> int:
-    from newswatch.run import local_broker
+    from newswatch.kafka.local_broker import LocalBroker
 
     if not settings.uses_local_broker:
         raise NewswatchError(
             f"NEWSWATCH_KAFKA_BOOTSTRAP is set ({settings.kafka_bootstrap}): the local broker is not used; "
             "unset it to manage the local broker"
         )
-    broker = local_broker(settings)
+    broker = LocalBroker.from_settings(settings)
     if action == "up":
         status = broker.up()
         print(

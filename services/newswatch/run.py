@@ -28,7 +28,7 @@ from newswatch.contracts import Alert
 from newswatch.errors import NewswatchError
 from newswatch.kafka.admin import partitions_of, prepare_newswatch_topics, quiet_client_logs
 from newswatch.kafka.connection import KafkaConnection
-from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
+from newswatch.kafka.local_broker import LocalBroker
 from newswatch.replayer.producer import ReplayOptions, replay
 from newswatch.settings import Settings
 
@@ -40,7 +40,7 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
     started = time.monotonic()
     broker = None
     if settings.uses_local_broker:
-        broker = local_broker(settings)
+        broker = LocalBroker.from_settings(settings)
         was_running = broker.status().answering
         status = broker.up()
         verb = "reusing the running" if was_running else "started the"
@@ -71,12 +71,6 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
         if broker is not None and not keep_broker:
             broker.down()
             print("kafka: local broker stopped", flush=True)
-
-
-def local_broker(settings: Settings) -> LocalBroker:
-    return LocalBroker(
-        find_deploy_dir(), settings.state_dir, settings.local_kafka_port, settings.local_kafka_controller_port
-    )
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ import pytest
 from newswatch.errors import NewswatchError
 from newswatch.kafka.admin import broker_answers, delete_topics, ensure_topics
 from newswatch.kafka.connection import KafkaConnection
-from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
+from newswatch.kafka.local_broker import LocalBroker
 from newswatch.settings import Settings
 from tests.conftest import REPO_ROOT
 
@@ -42,13 +42,7 @@ def kafka_bootstrap() -> Iterator[str]:
             pytest.fail(f"no broker answers at NEWSWATCH_KAFKA_BOOTSTRAP={external}. {HOW_TO_START}")
         yield external
         return
-    settings = Settings()
-    broker = LocalBroker(
-        find_deploy_dir(REPO_ROOT),
-        REPO_ROOT / ".newswatch",
-        settings.local_kafka_port,
-        settings.local_kafka_controller_port,
-    )
+    broker = LocalBroker.from_settings(Settings(state_dir=REPO_ROOT / ".newswatch"), checkout=REPO_ROOT)
     already_running = broker.status().answering
     try:
         broker.up()

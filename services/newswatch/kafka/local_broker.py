@@ -20,10 +20,14 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newswatch.errors import BrokerError, MissingToolError
 from newswatch.kafka.admin import broker_answers, wait_for_broker
 from newswatch.kafka.connection import KafkaConnection
+
+if TYPE_CHECKING:
+    from newswatch.settings import Settings
 
 _START_TIMEOUT_S = 90.0
 _STOP_TIMEOUT_S = 30.0
@@ -86,6 +90,17 @@ class LocalBroker:
         # format_args go to StorageTool (e.g. --add-scram to create SCRAM users).
         self._extra_properties = dict(extra_properties or {})
         self._format_args = tuple(format_args)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, checkout: Path | None = None) -> LocalBroker:
+        """The broker `newswatch kafka` manages: its ports and state folder from the settings,
+        its deploy/kafka folder found from `checkout` (default: the current folder) upwards."""
+        return cls(
+            find_deploy_dir(checkout),
+            settings.state_dir,
+            settings.local_kafka_port,
+            settings.local_kafka_controller_port,
+        )
 
     @property
     def bootstrap(self) -> str:
