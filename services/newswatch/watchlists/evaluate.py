@@ -137,7 +137,7 @@ def evaluate(
     for number, compiled in enumerate(rules):
         if (number, 0) not in grouped:
             continue
-        vetoes = occurrences((number, NONE))
+        vetoes = Candidates(occurrences((number, NONE)))
         for firing in _firings(number, compiled, occurrences, texts):
             if (excluded and _in_excluded_sentence(firing, excluded, texts)) or (
                 vetoes and _vetoed_by_none(compiled.rule.within, firing.anchor, vetoes, texts)
@@ -164,6 +164,7 @@ def evaluate(
 def _in_excluded_sentence(
     firing: Firing, excluded: set[tuple[Field, int]], texts: dict[Field, FieldText]
 ) -> bool:
+    """Whether a part of the firing lies in a vetoed sentence: O(parts x log n)."""
     return any((one.field, texts[one.field].sentence_of(one.start)) in excluded for one in firing.found)
 
 
@@ -173,6 +174,8 @@ def _firings(
     occurrences: Callable[[tuple[int, int]], list[Found]],
     texts: dict[Field, FieldText],
 ) -> list[Firing]:
+    """Each anchor with the nearest candidate of every other group: O(m) to index the groups,
+    then O(groups x log m) per anchor (see `_nearest`)."""
     rule = compiled.rule
     field = rule.field
     anchors = [one for one in occurrences((number, 0)) if field in ("any", one.field)]
@@ -180,10 +183,10 @@ def _firings(
         return []
     others = []
     for part in range(1, len(compiled.parts)):
-        candidates = [one for one in occurrences((number, part)) if field in ("any", one.field)]
-        if not candidates:
+        group = [one for one in occurrences((number, part)) if field in ("any", one.field)]
+        if not group:
             return []
-        others.append(candidates)
+        others.append(Candidates(group))
     firings = []
     for anchor in anchors:
         company = []
@@ -197,62 +200,159 @@ def _firings(
     return firings
 
 
-def _position(item: Found) -> tuple[int, int]:
-    return _FIELD_ORDER[item.field], item.start
+class Candidates:
+    """Occurrences in text order (field, then start), indexed for nearest-neighbour questions.
+
+    Built in O(m): the (field, start) keys to bisect, and per item the furthest end of
+    the items of its field up to it (`reach`), which tells a leftward walk when no
+    earlier item can come within N words any more.
+    """
+
+    def __init__(self, items: list[Found]) -> None:
+        self.items = items
+        self.keys = [(_FIELD_ORDER[item.field], item.start) for item in items]
+        self.reach: list[int] = []
+        self._ranges: dict[tuple[Field, int, int], tuple[int, int]] = {}
+        furthest, field = 0, None
+        for item in items:
+            furthest = item.end if item.field != field else max(furthest, item.end)
+            field = item.field
+            self.reach.append(furthest)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def between(self, field: Field, low: int, high: int) -> tuple[int, int]:
+        """The index range of the items of `field` starting in [low, high): O(log m)."""
+        known = self._ranges.get((field, low, high))
+        if known is None:  # asked once per sentence: its anchors share the answer
+            order = _FIELD_ORDER[field]
+            first = bisect.bisect_left(self.keys, (order, low))
+            known = self._ranges[field, low, high] = (
+                first,
+                bisect.bisect_left(self.keys, (order, high), first),
+            )
+        return known
+
+    def first_from(self, field: Field, offset: int, low: int, high: int) -> int:
+        """The index of the first item (within [low, high)) of `field` starting at or after offset."""
+        return bisect.bisect_left(self.keys, (_FIELD_ORDER[field], offset), low, high)
 
 
-def _in_sentence(anchor: Found, items: list[Found], texts: dict[Field, FieldText]) -> list[Found]:
-    """The items (in text order) that start in the anchor's field and sentence, found by bisection."""
-    order = _FIELD_ORDER[anchor.field]
-    low, high = texts[anchor.field].sentence_around(anchor.start)
-    first = bisect.bisect_left(items, (order, low), key=_position)
-    return items[first : bisect.bisect_left(items, (order, high), lo=first, key=_position)]
+def _scope_range(
+    anchor: Found, candidates: Candidates, scope: Scope, texts: dict[Field, FieldText]
+) -> tuple[int, int]:
+    """The index range of the candidates the scope lets reach the anchor, in its own field."""
+    if scope.kind == "article":
+        return candidates.between(anchor.field, 0, len(texts[anchor.field].text) + 1)
+    return candidates.between(anchor.field, *texts[anchor.field].sentence_around(anchor.start))
 
 
 def _nearest(
-    anchor: Found, candidates: list[Found], scope: Scope, texts: dict[Field, FieldText]
+    anchor: Found, candidates: Candidates, scope: Scope, texts: dict[Field, FieldText]
 ) -> Found | None:
     """The closest candidate within `scope` of the anchor (not the anchor's own text).
 
-    The same test as `_close` for each candidate: within a sentence, only the
-    candidates of the anchor's sentence are looked at.
+    Closest by start offset (another field is 1,000,000 further), ties to the earlier
+    in text order; with "within N words", the closest of those within N words. Within
+    a sentence, only the candidates of the anchor's sentence are looked at.
+
+    O(log m + k) per anchor for m candidates: bisections find the first candidate
+    after the anchor (word distance only grows from there) and the walk leftwards,
+    which skips the k candidates that overlap the anchor or lie inside a longer
+    candidate that reaches it: a number bounded by the patterns, not by the article.
     """
-    best: Found | None = None
-    best_distance = 0
+    field, start = anchor.field, anchor.start
+    low, high = _scope_range(anchor, candidates, scope, texts)
+    limit = scope.words if scope.kind == "words" else None
+    best = _nearest_in_field(anchor, candidates, low, high, limit=limit, text=texts[field])
+    if scope.kind == "article":
+        for other in FIELDS:
+            if other != field:
+                found = _nearest_in_other_field(start, candidates, other, len(texts[other].text) + 1)
+                if found is not None and (best is None or found < best):
+                    best = found
+    return None if best is None else candidates.items[best[1]]
+
+
+def _nearest_in_field(
+    anchor: Found, candidates: Candidates, low: int, high: int, *, limit: int | None, text: FieldText
+) -> tuple[int, int] | None:
+    """(distance, index) of the nearest candidate in items[low:high], not overlapping the anchor."""
     field, start, end = anchor.field, anchor.start, anchor.end
-    whole_article = scope.kind == "article"
-    text = texts[field]
-    for item in candidates if whole_article else _in_sentence(anchor, candidates, texts):
-        same_field = item.field == field
-        if same_field and item.start < end and start < item.end:
-            continue  # the anchor's own text
-        if scope.kind == "words" and text.words_between((start, end), (item.start, item.end)) > scope.words:
-            continue
-        distance = abs(item.start - start) + (0 if same_field else 1_000_000)
-        if best is None or distance < best_distance:
-            best, best_distance = item, distance
+    items = candidates.items
+    best: tuple[int, int] | None = None
+    after = candidates.first_from(field, end, low, high)  # every one before it starts before `end`
+    if after < high and (limit is None or text.words_in(end, items[after].start) <= limit):
+        best = (items[after].start - start, after)
+    before = _last_before(anchor, candidates, low, limit, text)
+    if before is not None and (best is None or before < best):
+        best = before
     return best
 
 
-def _close(anchor: Found, item: Found, scope: Scope, texts: dict[Field, FieldText]) -> bool:
-    if scope.kind == "article":
-        return True
-    if item.field != anchor.field:
-        return False
-    text = texts[anchor.field]
-    if text.sentence_of(anchor.start) != text.sentence_of(item.start):
-        return False  # "within N words" does not reach into the next sentence either
-    return (
-        scope.kind == "sentence"
-        or text.words_between((anchor.start, anchor.end), (item.start, item.end)) <= scope.words
-    )
+def _last_before(
+    anchor: Found, candidates: Candidates, low: int, limit: int | None, text: FieldText
+) -> tuple[int, int] | None:
+    """(distance, index) of the latest-starting candidate before the anchor that does not
+    overlap it and is within `limit` words (the earliest in text order of those with its start)."""
+    items, keys = candidates.items, candidates.keys
+    start = anchor.start
+    order = _FIELD_ORDER[anchor.field]
+
+    def fits(item: Found) -> bool:
+        return item.end <= start and (limit is None or text.words_in(item.end, start) <= limit)
+
+    index = bisect.bisect_left(keys, (order, start), low) - 1
+    while index >= low:
+        if fits(items[index]):
+            break
+        if limit is not None and text.words_in(candidates.reach[index], start) > limit:
+            return None  # no item up to here ends within `limit` words
+        index -= 1
+    else:
+        return None
+    first_alike = bisect.bisect_left(keys, keys[index], low, index)
+    index = next(alike for alike in range(first_alike, index + 1) if fits(items[alike]))
+    return start - items[index].start, index
 
 
-def _vetoed_by_none(scope: Scope, anchor: Found, vetoes: list[Found], texts: dict[Field, FieldText]) -> bool:
-    """Whether a veto is `_close` to the anchor: only the vetoes of its sentence are looked at."""
+def _nearest_in_other_field(
+    start: int, candidates: Candidates, field: Field, length: int
+) -> tuple[int, int] | None:
+    """(distance, index) of the candidate of `field` whose start is nearest `start` (+1,000,000)."""
+    low, high = candidates.between(field, 0, length)
+    after = candidates.first_from(field, start, low, high)
+    best = None if after == high else (candidates.items[after].start - start + 1_000_000, after)
+    if after > low:
+        first_alike = bisect.bisect_left(candidates.keys, candidates.keys[after - 1], low, after)
+        before = (start - candidates.items[first_alike].start + 1_000_000, first_alike)
+        if best is None or before < best:
+            best = before
+    return best
+
+
+def _vetoed_by_none(scope: Scope, anchor: Found, vetoes: Candidates, texts: dict[Field, FieldText]) -> bool:
+    """Whether a veto is close to the anchor: in its sentence, and within N words if the
+    scope says so (a veto overlapping the anchor is close). O(log m + k) as `_nearest`."""
     if scope.kind == "article":
         return bool(vetoes)
-    return any(_close(anchor, one, scope, texts) for one in _in_sentence(anchor, vetoes, texts))
+    low, high = _scope_range(anchor, vetoes, scope, texts)
+    if scope.kind == "sentence" or low == high:
+        return low < high
+    text, limit = texts[anchor.field], scope.words
+    items, start = vetoes.items, anchor.start
+    after = vetoes.first_from(anchor.field, start, low, high)  # from here on: overlapping, then after
+    if after < high and text.words_in(anchor.end, items[after].start) <= limit:
+        return True
+    index = after - 1
+    while index >= low:
+        if text.words_in(items[index].end, start) <= limit:
+            return True
+        if text.words_in(vetoes.reach[index], start) > limit:
+            return False
+        index -= 1
+    return False
 
 
 def _one_per_stretch(firings: list[Firing], weight: Callable[[Firing], float]) -> list[Firing]:

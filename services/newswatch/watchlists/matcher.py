@@ -148,6 +148,7 @@ class Matcher:
         segments = self._segments
         encoded = text.encode(_UNITS)
         halve = len(encoded) == 2 * length
+        words = _WordStarts(text)
 
         def check(literal: int, start: int, end: int, _flags: int = 0, _context: object = None) -> None:
             if halve:
@@ -166,7 +167,7 @@ class Matcher:
                 seen = last.get(number)
                 if seen is not None and seen[0] <= start and end <= seen[1]:
                     continue
-                span = _accept(text, segments[number], start, end)
+                span = _accept(text, segments[number], start, end, words)
                 if span is not None:
                     last[number] = span
                     spans.setdefault(number, {})[span[0]] = span[1]
@@ -222,16 +223,45 @@ def _follow(chain: tuple[int, ...], end: int, spans: dict[int, dict[int, int]], 
     return end
 
 
-def _accept(text: str, segment: Segment, start: int, end: int) -> tuple[int, int] | None:
-    """The occurrence's span after applying boundaries and stems, or None to reject it."""
-    if segment.open_start:
+class _WordStarts:
+    """Where the word around an offset starts, remembered for one scan of one text.
+
+    Hits arrive by end offset, so the word a walk back crosses is often the one the
+    previous walk crossed: each walk stops where the last one began, and every
+    character of a text is walked over at most once per scan (O(n) in all).
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._low = self._high = -1  # every offset in [low, high] is in the word starting at low
+
+    def of(self, offset: int) -> int:
+        """The start of the word text[offset] is in (offset itself if it does not join)."""
+        text = self._text
+        start = offset
         while _joins(text, start, start - 1):
             start -= 1
-    elif _joins(text, start, start - 1):
+            if self._low <= start <= self._high:
+                start = self._low
+                break
+        self._low, self._high = start, offset
+        return start
+
+
+def _accept(text: str, segment: Segment, start: int, end: int, words: _WordStarts) -> tuple[int, int] | None:
+    """The occurrence's span after applying boundaries and stems, or None to reject it.
+
+    The closed sides are tested first, in O(1): a hit inside a long word is rejected
+    before any walk. Walking back to a word's start is shared through `words`; walking
+    forward to its end happens once per accepted span (later hits inside it are skipped).
+    """
+    if not segment.open_start and _joins(text, start, start - 1):
         return None
+    if not segment.open_end and _joins(text, end - 1, end):
+        return None
+    if segment.open_start:
+        start = words.of(start)
     if segment.open_end:
         while _joins(text, end - 1, end):
             end += 1
-    elif _joins(text, end - 1, end):
-        return None
     return start, end
