@@ -19,7 +19,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from pydantic import ValidationError
 
@@ -100,6 +100,23 @@ def read_articles(paths: Iterable[Path]) -> Iterator[Article | ArticleFileError]
                 yield _read_txt(path, text)
             else:
                 yield from _read_json(path, text)
+
+
+def articles_skipping_problems(
+    paths: Iterable[Path], skipped: list[ArticleFileError], errors: TextIO | None = None
+) -> Iterator[Article]:
+    """The readable articles in `paths`; each problem printed as `skipped ...` and added to `skipped`.
+
+    What every command that reads article files does with a bad file or record: say so
+    (on `errors`, default stderr), count it (the caller decides the exit code from
+    `skipped`), and go on with the rest.
+    """
+    for item in read_articles(paths):
+        if isinstance(item, ArticleFileError):
+            skipped.append(item)
+            print(f"skipped {item}", file=errors or sys.stderr)
+        else:
+            yield item
 
 
 def _read_whole(path: Path) -> str | ArticleFileError:

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from newswatch.article_files import read_articles
+from newswatch.article_files import articles_skipping_problems
 from newswatch.contracts import Article
 from newswatch.errors import ArticleFileError
 from newswatch.kafka.connection import KafkaConnection
@@ -57,7 +57,7 @@ async def replay(
     errors: TextIO = sys.stderr,
 ) -> ReplayReport:
     report = ReplayReport()
-    articles = _collect(paths, report, errors)
+    articles = list(articles_skipping_problems(paths, report.skipped_inputs, errors))
     stream: Iterable[Article] = itertools.cycle(articles) if options.loop and articles else articles
     if options.limit is not None:
         stream = itertools.islice(stream, options.limit)
@@ -94,17 +94,6 @@ async def replay(
         await producer.stop()
         progress.close()
     return report
-
-
-def _collect(paths: list[Path], report: ReplayReport, errors: TextIO) -> list[Article]:
-    articles = []
-    for item in read_articles(paths):
-        if isinstance(item, ArticleFileError):
-            report.skipped_inputs.append(item)
-            print(f"skipped {item}", file=errors)
-        else:
-            articles.append(item)
-    return articles
 
 
 def _paced(articles: Iterable[Article], rate: float | None) -> Iterator[tuple[Article, float]]:
