@@ -1,12 +1,17 @@
-"""`newswatch`: the one command-line entry point. Settings are built here, once."""
+"""`newswatch`: the one command-line entry point. Settings are built here, once.
+
+This module only parses the command line and dispatches; each command lives in its own
+module of `newswatch.commands`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import difflib
+import importlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -15,6 +20,23 @@ from newswatch.errors import NewswatchError
 from newswatch.settings import Settings, setting_variables, unknown_variables
 
 DEFAULT_SEEDS = Path("seeds")
+
+Command = Callable[[Settings, argparse.Namespace], int]
+
+# Command name -> its module in newswatch.commands, whose `run(settings, args)` carries it
+# out. A module is imported only when its command is chosen: `newswatch tag` pays for no Faust.
+COMMANDS: dict[str, str] = {
+    "run": "run",
+    "kafka": "kafka",
+    "topics": "topics",
+    "worker": "worker",
+    "replay": "replay",
+    "tag": "tag",
+    "schemas": "schemas",
+    "watchlists check": "watchlists_check",
+    "watchlists explain": "watchlists_explain",
+    "eval": "eval",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,14 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     explain = watchlist_actions.add_parser("explain", help="show which rules fired for an article, and why")
     explain.add_argument("path", type=Path, help="an article file (.txt, .json or .jsonl), as for `tag`")
 
-    evaluate = commands.add_parser(
+    quality = commands.add_parser(
         "eval", help="precision, recall and F1 of the watch-lists on labelled articles (JSON lines)"
     )
-    evaluate.add_argument("paths", nargs="+", type=Path, help="labelled .jsonl files (Article + labels)")
-    evaluate.add_argument(
+    quality.add_argument("paths", nargs="+", type=Path, help="labelled .jsonl files (Article + labels)")
+    quality.add_argument(
         "--json", type=Path, default=None, metavar="PATH", help="also write the figures as JSON"
     )
-    evaluate.add_argument(
+    quality.add_argument(
         "--min-f1", type=float, default=None, metavar="X", help="exit 1 when the micro-averaged F1 is below X"
     )
 
@@ -110,99 +132,17 @@ def describe_unknown_variable(name: str) -> str:
     return f"{name} is not a setting and is ignored; {hint}"
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    # Imports are per command so that `newswatch tag` does not pay for Faust.
-    if args.command == "run":
-        from newswatch.run import run_pipeline
-
-        return run_pipeline(settings, args.paths, once=args.once, keep_broker=args.keep_broker)
-    if args.command == "kafka":
-        return _kafka(args.action, settings)
-    if args.command == "topics":
-        from newswatch.kafka.admin import prepare_newswatch_topics
-        from newswatch.kafka.connection import KafkaConnection
-
-        created = asyncio.run(prepare_newswatch_topics(KafkaConnection.from_settings(settings), settings))
-        print(f"created: {', '.join(created)}" if created else "all topics already exist")
-        return 0
-    if args.command == "worker":
-        from newswatch.tagger.worker import run_worker
-
-        run_worker(settings)
-    if args.command == "replay":
-        return _replay(args, settings)
-    if args.command == "tag":
-        from newswatch.tagger.offline import tag_files
-
-        return tag_files(settings, args.paths)
-    if args.command == "schemas":
-        return _schemas(args.out, args.check)
+def command_name(args: argparse.Namespace) -> str:
+    """The key of COMMANDS for parsed arguments: `tag`, or `watchlists check` for an action."""
     if args.command == "watchlists":
-        from newswatch.watchlists.commands import check_command, explain_command
-
-        if args.watchlists_action == "check":
-            return check_command(args.paths)
-        return explain_command(settings, args.path)
-    if args.command == "eval":
-        from newswatch.evaluation.command import eval_command
-
-        return eval_command(settings, args.paths, args.json, args.min_f1)
-    raise AssertionError(args.command)
+        return f"watchlists {args.watchlists_action}"
+    return str(args.command)
 
 
-def _kafka(action: str, settings: Settings) -> int:
-    from newswatch.kafka.local_broker import LocalBroker
-
-    if not settings.uses_local_broker:
-        raise NewswatchError(
-            f"NEWSWATCH_KAFKA_BOOTSTRAP is set ({settings.kafka_bootstrap}): the local broker is not used; "
-            "unset it to manage the local broker"
-        )
-    broker = LocalBroker.from_settings(settings)
-    if action == "up":
-        status = broker.up()
-        print(
-            f"kafka: listening on {status.bootstrap} (pid {status.pid or 'not ours'}); log: {status.log_file}"
-        )
-    elif action == "down":
-        print("kafka: stopped" if broker.down() else "kafka: no local broker was running")
-    else:
-        status = broker.status()
-        state = "answering" if status.answering else "not answering"
-        print(f"kafka: {state} on {status.bootstrap}; pid {status.pid or '-'}; log: {status.log_file}")
-        return 0 if status.answering else 3
-    return 0
-
-
-def _replay(args: argparse.Namespace, settings: Settings) -> int:
-    from newswatch.kafka.admin import prepare_newswatch_topics
-    from newswatch.kafka.connection import KafkaConnection
-    from newswatch.replayer.producer import ReplayOptions, replay
-
-    connection = KafkaConnection.from_settings(settings)
-    asyncio.run(prepare_newswatch_topics(connection, settings))
-    options = ReplayOptions(rate=args.rate, loop=args.loop, limit=args.limit)
-    report = asyncio.run(replay(args.paths, connection, settings.articles_topic, options))
-    for article_id, reason in report.undelivered:
-        print(f"not delivered: article {article_id}: {reason}", file=sys.stderr)
-    print(
-        f"replay: {report.delivered} delivered to {settings.articles_topic}, "
-        f"{len(report.skipped_inputs)} inputs skipped, {len(report.undelivered)} not delivered"
-    )
-    return 0 if report.ok else 1
-
-
-def _schemas(out: Path, check: bool) -> int:
-    from newswatch.schemas import stale_schemas, write_schemas
-
-    if check:
-        stale = stale_schemas(out)
-        for name in stale:
-            print(f"{out / name} is out of date; run `newswatch schemas`", file=sys.stderr)
-        return 1 if stale else 0
-    for path in write_schemas(out):
-        print(f"wrote {path}")
-    return 0
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    module = importlib.import_module(f"newswatch.commands.{COMMANDS[command_name(args)]}")
+    command: Command = module.run
+    return command(settings, args)
 
 
 if __name__ == "__main__":

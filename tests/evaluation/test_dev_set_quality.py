@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.evaluation.command import evaluate
 from newswatch.evaluation.labelled import read_labelled
+from newswatch.evaluation.measure import measure
 from newswatch.evaluation.report import Mistake
 from newswatch.evaluation.scores import Scores
 from newswatch.watchlists import Engine
@@ -36,13 +36,13 @@ LANGUAGES = {"en", "id", "ko", "ru", "zh", "ja", "ar", "es", "fr", "de", "vi"}
 @pytest.fixture(scope="module", params=[DEV_SET, HOLDOUT], ids=["dev-set", "held-out"])
 def results(request: pytest.FixtureRequest) -> tuple[Scores, list[Mistake]]:
     engine = Engine.default()
-    return evaluate(engine, read_labelled(request.param, engine.watchlist_names))
+    return measure(engine, read_labelled(request.param, engine.watchlist_names))
 
 
 @pytest.fixture(scope="module")
 def holdout_results() -> tuple[Scores, list[Mistake]]:
     engine = Engine.default()
-    return evaluate(engine, read_labelled(HOLDOUT, engine.watchlist_names))
+    return measure(engine, read_labelled(HOLDOUT, engine.watchlist_names))
 
 
 @pytest.mark.parametrize(("files", "at_least"), [(DEV_SET, 150), (HOLDOUT, 100)], ids=["dev-set", "held-out"])
@@ -54,7 +54,7 @@ def test_each_set_covers_every_default_language(files: list[Path], at_least: int
 
 def test_the_development_set_has_no_mistake() -> None:
     engine = Engine.default()
-    _, mistakes = evaluate(engine, read_labelled(DEV_SET, engine.watchlist_names))
+    _, mistakes = measure(engine, read_labelled(DEV_SET, engine.watchlist_names))
     described = [(m.kind, m.watchlist, m.item.article.id, m.item.note) for m in mistakes]
     assert described == [], "run `newswatch eval tests/data/dev_set_part*.jsonl` for the evidence"
 

@@ -6,10 +6,10 @@ Prints exactly the Alert records the worker would publish for the same articles
 
 from __future__ import annotations
 
+import argparse
 import sys
-from pathlib import Path
 
-from newswatch.article_files import STDIN, read_articles
+from newswatch.article_files import STDIN, articles_skipping_problems
 from newswatch.contracts import utc_now
 from newswatch.errors import ArticleFileError
 from newswatch.settings import Settings
@@ -17,15 +17,12 @@ from newswatch.tagger.alerts import alerts_for
 from newswatch.watchlists import Engine
 
 
-def tag_files(settings: Settings, paths: list[Path]) -> int:
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the alerts for the articles in the files (or stdin); exit 1 when any input was skipped."""
     engine = Engine.from_settings(settings)
-    problems = 0
-    for item in read_articles(paths or [STDIN]):
-        if isinstance(item, ArticleFileError):
-            problems += 1
-            print(f"skipped {item}", file=sys.stderr)
-            continue
-        for alert in alerts_for(item, engine, utc_now()):
+    skipped: list[ArticleFileError] = []
+    for article in articles_skipping_problems(args.paths or [STDIN], skipped):
+        for alert in alerts_for(article, engine, utc_now()):
             sys.stdout.write(alert.model_dump_json() + "\n")
     sys.stdout.flush()
-    return 1 if problems else 0
+    return 1 if skipped else 0
