@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from newswatch.watchlists import Engine
@@ -53,15 +52,16 @@ def test_plain_terms_need_word_boundaries_on_both_sides(tmp_path: Path) -> None:
     assert matched_texts(engine, body) == ["arms", "senjata"]
 
 
-def test_longest_allowed_term_against_a_megabyte_of_the_same_letter_returns_quickly(
+def test_longest_allowed_term_inside_a_long_run_of_the_same_letter_is_one_piece_of_evidence(
     tmp_path: Path,
 ) -> None:
+    # How the work grows with such runs is counted in test_linear_time.py and timed by
+    # bench/hostile.py; here, what the analyst sees.
     engine = engine_with_terms(tmp_path, "a" * MAX_TERM_CHARS, "*aaa*")
-    body = "a" * 1_000_000
-    started = time.perf_counter()
+    body = "a" * 200_000
     (match,) = engine.match("", body, "en")
-    assert time.perf_counter() - started < 10
     assert len(match.hits) == 1  # the whole run is one word, and one piece of evidence
+    assert (match.hits[0].start, match.hits[0].end) == (0, len(body))
 
 
 def test_phrase_with_an_inner_star_allows_any_ending_on_that_word(tmp_path: Path) -> None:
