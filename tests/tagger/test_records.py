@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 import pytest
 
 from newswatch.contracts import Alert, DeadLetter, alert_id_for
-from newswatch.tagger.records import DEAD_LETTER_VALUE_BYTES, RecordOrigin, Tagged, tag_record
+from newswatch.tagger.records import (
+    DEAD_LETTER_VALUE_BYTES,
+    DeadLettered,
+    RecordOrigin,
+    Tagged,
+    tag_record,
+)
 from newswatch.watchlists import Engine
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
@@ -26,6 +32,11 @@ def engine() -> Engine:
     # second to load, which would count against the first record's budget.
     engine.detect_language("warm-up")
     return engine
+
+
+def dead_letter_of(outcome: Tagged | DeadLettered) -> DeadLetter:
+    assert isinstance(outcome, DeadLettered)
+    return outcome.dead_letter
 
 
 def article_bytes(**fields: object) -> bytes:
@@ -79,11 +90,13 @@ def test_bad_records_become_dead_letters_with_reason_and_original_bytes(
     engine: Engine, value: bytes | None, reason: str, words: str
 ) -> None:
     outcome = tag_record(b"key", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT, budget_seconds=BUDGET)
-    assert isinstance(outcome, DeadLetter)
-    assert outcome.reason == reason
-    assert words in outcome.detail
-    assert outcome.original_value() == (value or b"")
-    assert (outcome.topic, outcome.partition, outcome.offset) == ("news.articles", 2, 41)
+    letter = dead_letter_of(outcome)
+    assert letter.reason == reason
+    assert words in letter.detail
+    assert letter.original_value() == (value or b"")
+    assert (letter.topic, letter.partition, letter.offset) == ("news.articles", 2, 41)
+    # Bad input is expected: no traceback to log.
+    assert isinstance(outcome, DeadLettered) and outcome.failure is None
 
 
 def test_engine_failure_becomes_a_dead_letter_not_a_crash(
@@ -96,20 +109,23 @@ def test_engine_failure_becomes_a_dead_letter_not_a_crash(
     outcome = tag_record(
         b"k", article_bytes(), ORIGIN, engine, NOW, max_value_bytes=LIMIT, budget_seconds=BUDGET
     )
-    assert isinstance(outcome, DeadLetter)
-    assert outcome.reason == "tagging_failed"
-    assert "RuntimeError: boom" in outcome.detail
+    letter = dead_letter_of(outcome)
+    assert letter.reason == "tagging_failed"
+    assert "RuntimeError: boom" in letter.detail
+    # The traceback, which the dead letter leaves out, comes back for the worker to log.
+    assert isinstance(outcome, DeadLettered) and isinstance(outcome.failure, RuntimeError)
+    assert outcome.failure.__traceback__ is not None
 
 
 def test_record_over_the_size_limit_is_refused_unparsed_and_kept_by_its_head(engine: Engine) -> None:
     value = article_bytes(body="sanctions " * 300_000)
     outcome = tag_record(b"big", value, ORIGIN, engine, NOW, max_value_bytes=LIMIT, budget_seconds=BUDGET)
-    assert isinstance(outcome, DeadLetter)
-    assert outcome.reason == "too_large"
-    assert "NEWSWATCH_MAX_ARTICLE_BYTES" in outcome.detail
-    assert outcome.value_size == len(value) and outcome.value_truncated
-    assert outcome.original_value() == value[:DEAD_LETTER_VALUE_BYTES]
-    assert outcome.value_sha256 == hashlib.sha256(value).hexdigest()
+    letter = dead_letter_of(outcome)
+    assert letter.reason == "too_large"
+    assert "NEWSWATCH_MAX_ARTICLE_BYTES" in letter.detail
+    assert letter.value_size == len(value) and letter.value_truncated
+    assert letter.original_value() == value[:DEAD_LETTER_VALUE_BYTES]
+    assert letter.value_sha256 == hashlib.sha256(value).hexdigest()
 
 
 def test_record_just_under_the_limit_is_tagged(engine: Engine) -> None:
@@ -121,9 +137,9 @@ def test_record_just_under_the_limit_is_tagged(engine: Engine) -> None:
 def test_a_huge_key_is_kept_by_its_head_so_the_dead_letter_still_fits(engine: Engine) -> None:
     key = b"k" * 600_000
     outcome = tag_record(key, b"not json", ORIGIN, engine, NOW, max_value_bytes=LIMIT, budget_seconds=BUDGET)
-    assert isinstance(outcome, DeadLetter)
-    assert outcome.key_truncated
-    assert len(outcome.model_dump_json()) < 100_000
+    letter = dead_letter_of(outcome)
+    assert letter.key_truncated
+    assert len(letter.model_dump_json()) < 100_000
 
 
 def test_a_record_over_its_time_budget_becomes_a_too_slow_dead_letter_saying_where_the_time_went(
@@ -146,16 +162,16 @@ def test_a_record_over_its_time_budget_becomes_a_too_slow_dead_letter_saying_whe
         budget_seconds=2.0,
         clock=lambda: next(ticks),
     )
-    assert isinstance(outcome, DeadLetter)
-    assert outcome.reason == "too_slow"
-    assert outcome.detail.startswith(
+    letter = dead_letter_of(outcome)
+    assert letter.reason == "too_slow"
+    assert letter.detail.startswith(
         "tagging took more than the 2.0 s budget (NEWSWATCH_RECORD_BUDGET_SECONDS): 2.50 s, of which "
         "decode 0.50 s, normalise 0.50 s, screen 0.50 s, scan 0.50 s, evaluate "
     )
-    assert "; stopped after evaluate " in outcome.detail
-    assert "raise the budget" in outcome.detail
-    assert outcome.original_value() == value and not outcome.value_truncated
-    assert (outcome.topic, outcome.partition, outcome.offset) == ("news.articles", 2, 41)
+    assert "; stopped after evaluate " in letter.detail
+    assert "raise the budget" in letter.detail
+    assert letter.original_value() == value and not letter.value_truncated
+    assert (letter.topic, letter.partition, letter.offset) == ("news.articles", 2, 41)
 
 
 def test_time_spent_decoding_counts_against_the_budget(engine: Engine) -> None:
@@ -170,8 +186,9 @@ def test_time_spent_decoding_counts_against_the_budget(engine: Engine) -> None:
         budget_seconds=1.0,
         clock=lambda: next(ticks),
     )
-    assert isinstance(outcome, DeadLetter) and outcome.reason == "too_slow"
-    assert outcome.detail.endswith(
+    letter = dead_letter_of(outcome)
+    assert letter.reason == "too_slow"
+    assert letter.detail.endswith(
         "stopped after decode. Expected for such articles: raise the budget; "
         "otherwise report it with this dead letter"
     )

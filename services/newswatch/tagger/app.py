@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,110 +21,167 @@ from faust.types import TP, EventT, FutureMessage
 from faust.web.drivers.aiohttp import Web as AiohttpWeb
 from prometheus_client import CollectorRegistry
 
-from newswatch.contracts import DeadLetter, utc_now
+from newswatch.contracts import utc_now
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
-from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, RecordOrigin, Tagged, tag_record
+from newswatch.tagger.failure_log import FailureLogLimiter
+from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, DeadLettered, RecordOrigin, Tagged, tag_record
 from newswatch.tagger.reloading import EngineSlot
 from newswatch.watchlists import Engine
 
 LAG_INTERVAL_S = 1.0
 PRODUCER_BATCH_BYTES = 256 * 1024
 COMMIT_INTERVAL_S = 1.0
+# A poison flood fails every record: a traceback each would fill the disk. The dead
+# letters keep every record; a few tracebacks a minute show what went wrong.
+TRACEBACKS_PER_MINUTE = 10
+SUPPRESSED_REPORT_INTERVAL_S = 5.0
+
+logger = logging.getLogger(__name__)
 
 
-def build_app(
-    settings: Settings,
-    connection: KafkaConnection,
-    engines: EngineSlot,
-    metrics: TaggerMetrics,
-    registry: CollectorRegistry,
-) -> faust.App:
-    """The tagger: `configured_app` with its topics, the agent, /healthz and the lag timer."""
-    app = configured_app(settings, connection, registry)
+class Tagger:
+    """The worker's Faust app (`app`): tags the articles topic into alerts and dead letters.
 
-    articles = app.topic(
-        settings.articles_topic,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
-    alerts = app.topic(settings.alerts_topic, key_serializer="raw", value_serializer="raw")
-    dead_letters = app.topic(settings.dead_letter_topic, key_serializer="raw", value_serializer="raw")
+    Takes the settings, the Kafka connection, the slot holding the engine in use (swapped
+    by a SIGHUP reload), the metrics and the registry that /metrics serves. Builds
+    `configured_app` and registers on it, in `_register`, the agent, the lag timer, the
+    timer reporting suppressed tracebacks, and /healthz.
 
-    @app.page("/healthz")
-    async def healthz(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        return self.json({"status": "ok", "watchlists": list(engines.current.watchlist_names)})
+    Guarantees: one record at a time (agent concurrency 1, one tagging thread), so the
+    records of a partition are handled in offset order; each record's alerts or dead
+    letter are sent before it is counted, and before its offset can be committed
+    (at-least-once); a record that fails never stops the agent. The traceback of an
+    engine failure is logged with the record's topic, partition and offset, at most
+    `TRACEBACKS_PER_MINUTE` a minute.
+    """
 
-    # Records are tagged in a thread of their own, so that the event loop (/healthz,
-    # /metrics, heartbeats, commits) answers while one is tagged: the GIL passes to the
-    # loop every 5 ms. One thread, awaited record by record, keeps the records in order.
-    tagging = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newswatch-tagging")
+    def __init__(
+        self,
+        settings: Settings,
+        connection: KafkaConnection,
+        engines: EngineSlot,
+        metrics: TaggerMetrics,
+        registry: CollectorRegistry,
+    ) -> None:
+        self.settings = settings
+        self.engines = engines
+        self.metrics = metrics
+        self.app = configured_app(settings, connection, registry)
+        self.articles = self.app.topic(
+            settings.articles_topic,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+        )
+        self.alerts = self.app.topic(settings.alerts_topic, key_serializer="raw", value_serializer="raw")
+        self.dead_letters = self.app.topic(
+            settings.dead_letter_topic, key_serializer="raw", value_serializer="raw"
+        )
+        # Records are tagged in a thread of their own, so that the event loop (/healthz,
+        # /metrics, heartbeats, commits) answers while one is tagged: the GIL passes to the
+        # loop every 5 ms. One thread, awaited record by record, keeps the records in order.
+        self.tagging = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newswatch-tagging")
+        # Offset of the last record handled per partition; the lag is computed from it on a
+        # timer, off the per-record path, so it also moves when the stream is stuck or idle.
+        self.last_handled: dict[TP, int] = {}
+        self.tracebacks = FailureLogLimiter(TRACEBACKS_PER_MINUTE, window_seconds=60.0)
+        self._register()
 
-    async def handle(event: EventT[Any]) -> None:
+    def _register(self) -> None:
+        app = self.app
+
+        @app.page("/healthz")
+        async def healthz(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+            return view.json({"status": "ok", "watchlists": list(self.engines.current.watchlist_names)})
+
+        app.timer(LAG_INTERVAL_S)(self.observe_lag)
+        app.timer(SUPPRESSED_REPORT_INTERVAL_S)(self.report_suppressed_tracebacks)
+        app.agent(self.articles, name="newswatch.tag_articles")(self.tag_articles)
+
+    async def tag_articles(self, stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            await self.handle(event)
+
+    async def handle(self, event: EventT[Any]) -> None:
         message = event.message
         origin = RecordOrigin(message.topic, message.partition, message.offset)
         # Read here, on the loop, once: a SIGHUP reload swaps the slot between two reads,
         # and the thread keeps the engine it was handed whatever lands meanwhile.
-        engine = engines.current
+        engine = self.engines.current
         outcome, seconds = await asyncio.get_running_loop().run_in_executor(
-            tagging,
-            functools.partial(_tag_timed, message.key, message.value, origin, engine, settings),
+            self.tagging,
+            functools.partial(_tag_timed, message.key, message.value, origin, engine, self.settings),
         )
-        metrics.tagging_seconds.observe(seconds)
-        if isinstance(outcome, DeadLetter):
+        self.metrics.tagging_seconds.observe(seconds)
+        if isinstance(outcome, DeadLettered):
+            if outcome.failure is not None:
+                self.log_failure(origin, outcome.failure)
             # Keyed like the original (bounded as in the dead letter), so one source key's
             # dead letters stay in order on one partition.
             key = message.key[:DEAD_LETTER_KEY_BYTES] if message.key is not None else None
-            await dead_letters.send(key=key, value=outcome.model_dump_json().encode())
-            metrics.dead_letters.labels(reason=outcome.reason).inc()
+            dead_letter = outcome.dead_letter
+            await self.dead_letters.send(key=key, value=dead_letter.model_dump_json().encode())
+            self.metrics.dead_letters.labels(reason=dead_letter.reason).inc()
         else:
-            await _send_alerts(outcome, message.timestamp)
+            await self.send_alerts(outcome, message.timestamp)
         # Counted last, so that a scrape showing N consumed also shows their alerts and dead letters.
-        metrics.articles_consumed.inc()
-        last_handled[message.tp] = message.offset
+        self.metrics.articles_consumed.inc()
+        self.last_handled[message.tp] = message.offset
 
-    async def _send_alerts(tagged: Tagged, produced_at: float) -> None:
+    async def send_alerts(self, tagged: Tagged, produced_at: float) -> None:
         def on_delivered(_: FutureMessage) -> None:
-            metrics.end_to_end_latency_seconds.observe(max(0.0, time.time() - produced_at))
+            self.metrics.end_to_end_latency_seconds.observe(max(0.0, time.time() - produced_at))
 
         key = tagged.article.id.encode()
         for alert in tagged.alerts:
             # Sent explicitly with the key: Faust's `sink=` would drop it.
-            await alerts.send(key=key, value=alert.model_dump_json().encode(), callback=on_delivered)
-            metrics.alerts_emitted.labels(watchlist=alert.watchlist).inc()
+            await self.alerts.send(key=key, value=alert.model_dump_json().encode(), callback=on_delivered)
+            self.metrics.alerts_emitted.labels(watchlist=alert.watchlist).inc()
 
-    # Offset of the last record handled per partition; the lag is computed from it on a
-    # timer, off the per-record path, so it also moves when the stream is stuck or idle.
-    last_handled: dict[TP, int] = {}
+    def log_failure(self, origin: RecordOrigin, failure: Exception) -> None:
+        """The traceback the `tagging_failed` dead letter leaves out, unless too many came this minute."""
+        if self.tracebacks.allow():
+            logger.error(
+                "tagging failed for %s partition %d offset %d (dead-lettered on %s as tagging_failed)",
+                origin.topic,
+                origin.partition,
+                origin.offset,
+                self.settings.dead_letter_topic,
+                exc_info=failure,
+            )
 
-    @app.timer(LAG_INTERVAL_S)  # type: ignore[untyped-decorator]  # faust leaves timer() untyped
-    async def observe_lag() -> None:
-        assigned = {tp for tp in app.consumer.assignment() if tp.topic == settings.articles_topic}
+    async def report_suppressed_tracebacks(self) -> None:
+        suppressed = self.tracebacks.take_suppressed()
+        if suppressed:
+            logger.error(
+                "tagging failed for %d more records whose tracebacks were not logged (at most %d a "
+                "minute are); their dead letters are on %s",
+                suppressed,
+                TRACEBACKS_PER_MINUTE,
+                self.settings.dead_letter_topic,
+            )
+
+    async def observe_lag(self) -> None:
+        articles_topic = self.settings.articles_topic
+        assigned = {tp for tp in self.app.consumer.assignment() if tp.topic == articles_topic}
         for tp in assigned:
-            highwater = app.consumer.highwater(tp)
+            highwater = self.app.consumer.highwater(tp)
             if highwater is not None:
-                lag = max(0, highwater - last_handled.get(tp, -1) - 1)
-                metrics.consumer_lag.labels(topic=tp.topic, partition=str(tp.partition)).set(lag)
-        for tp in set(last_handled) - assigned:
+                lag = max(0, highwater - self.last_handled.get(tp, -1) - 1)
+                self.metrics.consumer_lag.labels(topic=tp.topic, partition=str(tp.partition)).set(lag)
+        for tp in set(self.last_handled) - assigned:
             # Revoked in a rebalance: its lag is now another worker's to report.
-            del last_handled[tp]
+            del self.last_handled[tp]
             with contextlib.suppress(KeyError):
-                metrics.consumer_lag.remove(tp.topic, str(tp.partition))
-
-    @app.agent(articles, name="newswatch.tag_articles")
-    async def tag_articles(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            await handle(event)
-
-    return app
+                self.metrics.consumer_lag.remove(tp.topic, str(tp.partition))
 
 
 def _tag_timed(
     key: bytes | None, value: bytes | None, origin: RecordOrigin, engine: Engine, settings: Settings
-) -> tuple[Tagged | DeadLetter, float]:
+) -> tuple[Tagged | DeadLettered, float]:
     """`tag_record` and its duration, both measured in the tagging thread (no queueing counted)."""
     started = time.perf_counter()
     outcome = tag_record(

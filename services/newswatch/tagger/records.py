@@ -2,7 +2,8 @@
 
 Every failure here is data, not an exception: the worker must keep running whatever
 arrives on the topic, and nothing may be lost, so each record ends as alerts (possibly
-none) or as a `DeadLetter` that keeps the original bytes and says what was wrong.
+none) or as a `DeadLetter` that keeps the original bytes and says what was wrong. An
+unexpected failure also hands back its exception, for the adapter to log its traceback.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ class RecordOrigin:
 class Tagged:
     article: Article
     alerts: list[Alert]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLettered:
+    """A record that gives no alerts: the dead letter to publish and, when the engine
+    failed (`tagging_failed`), the exception, whose traceback the dead letter leaves out."""
+
+    dead_letter: DeadLetter
+    failure: Exception | None = None
 
 
 # A dead letter must itself fit on the dead-letter topic: beyond these, keep the head only.
@@ -70,13 +80,23 @@ def tag_record(
     max_value_bytes: int,
     budget_seconds: float,
     clock: Clock = time.perf_counter,
-) -> Tagged | DeadLetter:
-    """Alerts (possibly none) for one record, or a dead letter saying why there are none.
+) -> Tagged | DeadLettered:
+    """Decode one raw record of the articles topic and tag it with `engine`.
 
-    Tagging may take `budget_seconds` (decoding included); a record still being tagged
-    then is stopped at the engine's next stage boundary and dead-lettered as too_slow.
+    Takes the record's key and value as they came from Kafka, where it came from (quoted
+    by its dead letter), the engine, and `now` (the alerts' `tagged_at`, the dead letter's
+    `failed_at`). Returns the article and its alerts (possibly none), or a dead letter.
+
+    Guarantees: never raises for anything in the record or the engine; every record ends
+    as `Tagged` or `DeadLettered`, the dead letter keeping the original bytes (up to
+    `DEAD_LETTER_VALUE_BYTES`) and a reason. Alert ids depend on the article id and the
+    watch-list only, so a record tagged twice gives the same alerts. A value over
+    `max_value_bytes` is refused unparsed; tagging may take `budget_seconds` (decoding
+    included), then it is stopped at the engine's next stage boundary as too_slow. Pure:
+    no I/O, no logging; the caller logs a `failure`'s traceback.
     """
     raw = value or b""
+    failure: Exception | None = None
     try:
         if len(raw) > max_value_bytes:
             # Refused before parsing, so that memory per record stays bounded by the limit.
@@ -100,7 +120,8 @@ def tag_record(
         )
     except Exception as exc:  # noqa: BLE001 - any engine failure must become a dead letter
         reason, detail = "tagging_failed", f"the watch-list engine failed: {type(exc).__name__}: {exc}"
-    return DeadLetter(
+        failure = exc
+    dead_letter = DeadLetter(
         reason=reason,
         detail=_printable(detail),
         topic=origin.topic,
@@ -114,6 +135,7 @@ def tag_record(
         value_truncated=len(raw) > DEAD_LETTER_VALUE_BYTES,
         failed_at=now,
     )
+    return DeadLettered(dead_letter, failure)
 
 
 def decode_article(value: bytes | None) -> Article:

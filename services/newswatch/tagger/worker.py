@@ -14,7 +14,7 @@ from newswatch.kafka.admin import prepare_newswatch_topics
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
-from newswatch.tagger.app import build_app
+from newswatch.tagger.app import Tagger
 from newswatch.tagger.reloading import EngineSlot
 from newswatch.watchlists import Engine
 
@@ -28,7 +28,7 @@ def run_worker(settings: Settings) -> NoReturn:
     registry = CollectorRegistry()
     metrics = TaggerMetrics(registry, engine.watchlist_names)
     engines = EngineSlot(engine, lambda: Engine.from_settings(settings), metrics)
-    app = build_app(settings, connection, engines, metrics, registry)
+    app = Tagger(settings, connection, engines, metrics, registry).app
     worker = faust_worker(app, settings.log_level)
     # SIGHUP's default action ends the process; installed before the worker starts (and so
     # before /healthz answers), it reloads the watch-lists instead (tagger/reloading.py).
