@@ -37,6 +37,17 @@ _WORKER_STOP_TIMEOUT_S = 30.0
 
 
 def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker: bool) -> int:
+    """Run the whole pipeline here and print each alert; what `newswatch run` runs.
+
+    Takes the settings, the article files (or folders) to replay, `once` (stop when the
+    worker has committed every replayed article) and `keep_broker` (leave a local broker
+    this call started running). Returns the exit code: 0 when stopped by `once` or Ctrl-C.
+
+    Guarantees: stops what it started, however it ends: the worker process always, the
+    local broker unless `keep_broker` or it was already running; a cluster configured
+    with NEWSWATCH_KAFKA_BOOTSTRAP is used as it is. Raises `NewswatchError` when an
+    article is not delivered or the worker exits or never becomes healthy.
+    """
     started = time.monotonic()
     broker = None
     if settings.uses_local_broker:

@@ -24,6 +24,16 @@ OTHER_VARIABLES = frozenset({"NEWSWATCH_IMAGE_TAG"})  # docker-compose.yml's ima
 
 
 class Settings(BaseSettings):
+    """Every setting of newswatch: Kafka connection, topics, limits, ports, watch-lists.
+
+    Built once in `main()` from `NEWSWATCH_<FIELD>` environment variables (the table is
+    in the README) and passed down; keyword arguments override them, as tests do.
+
+    Guarantees: frozen once built; invalid values and incomplete SASL/TLS settings are
+    refused at construction, with the variable named; secrets are `SecretStr`, never
+    shown in a repr or an error.
+    """
+
     model_config = SettingsConfigDict(env_prefix="NEWSWATCH_", frozen=True, extra="ignore")
 
     kafka_bootstrap: str | None = Field(

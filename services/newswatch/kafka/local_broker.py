@@ -69,6 +69,19 @@ class BrokerStatus:
 
 
 class LocalBroker:
+    """A single-node Kafka on 127.0.0.1, for development, `newswatch run` and the tests.
+
+    Takes the deploy/kafka folder (Maven pom and config templates), the state folder
+    (jars, data, logs, pid file under `kafka/`), the client and controller ports, and
+    optionally shared jars, extra server properties and StorageTool arguments. Most
+    callers want `from_settings`.
+
+    Guarantees: `up` leaves a broker answering at `bootstrap` (reusing one already there)
+    or raises `BrokerError` naming the log to read; `down` stops only the broker whose
+    pid this folder recorded, never one it did not start. Plaintext, unauthenticated: not
+    for production.
+    """
+
     def __init__(
         self,
         deploy_dir: Path,

@@ -56,6 +56,17 @@ async def replay(
     options: ReplayOptions,
     errors: TextIO = sys.stderr,
 ) -> ReplayReport:
+    """Publish the articles read from `paths` (files or folders) to `topic`; what `newswatch replay` runs.
+
+    Each article is one record, keyed by its id, valued as its Article JSON. `options`
+    paces (`rate` a second), repeats (`loop`) and bounds (`limit`) the stream; progress and
+    each unreadable input go to `errors`.
+
+    Guarantees: the producer is idempotent with acks from all in-sync replicas, so a
+    retry does not duplicate a record; a record is counted `delivered` only once the
+    broker acknowledged it, and every other one is in `undelivered` with its reason, as
+    every skipped input is in `skipped_inputs`: nothing is dropped silently.
+    """
     report = ReplayReport()
     articles = list(articles_skipping_problems(paths, report.skipped_inputs, errors))
     stream: Iterable[Article] = itertools.cycle(articles) if options.loop and articles else articles

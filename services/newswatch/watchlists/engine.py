@@ -41,7 +41,18 @@ class _Article:
 
 
 class Engine:
-    """Scores articles against a fixed set of watch-lists, compiled once."""
+    """Scores articles against a fixed set of watch-lists, compiled once.
+
+    Takes validated watch-lists; most callers want `from_settings`, `from_paths` or
+    `default`, which read the YAML and raise `WatchlistsInvalid` with every problem as
+    `file:line: message`. `match(title, body)` runs the stages normalise, screen (the
+    rules' first words), scan (one Hyperscan pass over each field), evaluate (rule
+    scoring), language and evidence, and returns the matched lists with their evidence.
+
+    Guarantees: pure, no I/O, no Kafka, no globals; the same article gives the same
+    matches. Never reconfigured in place: a reload builds a whole new engine. With a
+    `deadline`, `match` stops at the next stage boundary once it is spent (RecordTooSlow).
+    """
 
     def __init__(self, watchlists: Sequence[Watchlist]) -> None:
         self._patterns: list[Pattern] = []
