@@ -11,12 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +26,7 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.kafka.local_broker import LocalBroker
 from newswatch.replayer.producer import ReplayOptions, replay
 from newswatch.settings import Settings
+from newswatch.tagger.process import WorkerProcess
 
 _WORKER_START_TIMEOUT_S = 90.0
 _WORKER_STOP_TIMEOUT_S = 30.0
@@ -62,7 +58,7 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
     asyncio.run(prepare_newswatch_topics(connection, settings))
     log_path = settings.state_dir.resolve() / "logs" / "worker.log"
     try:
-        with _worker_process(log_path) as worker:
+        with _worker_process(settings, log_path) as worker:
             try:
                 asyncio.run(
                     _watch(
@@ -85,27 +81,14 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
 
 
 @contextlib.contextmanager
-def _worker_process(log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "newswatch", "worker"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=os.environ.copy(),
-            start_new_session=True,
-        )
+def _worker_process(settings: Settings, log_path: Path) -> Iterator[WorkerProcess]:
+    worker = WorkerProcess.start(
+        os.environ.copy(), log_path, host=settings.metrics_host, port=settings.metrics_port, append=True
+    )
     try:
         yield worker
     finally:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(_WORKER_STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        worker.stop(_WORKER_STOP_TIMEOUT_S)
         print(f"worker: stopped (log: {log_path})", flush=True)
 
 
@@ -115,7 +98,7 @@ async def _watch(
     seeds: list[Path],
     *,
     once: bool,
-    worker: subprocess.Popen[bytes],
+    worker: WorkerProcess,
     log_path: Path,
     started: float,
 ) -> None:
@@ -134,9 +117,8 @@ async def _watch(
             for tp in partitions:
                 await alerts.position(tp)  # fix "the end" now, before any new alert exists
 
-        metrics_url = f"http://{settings.metrics_host}:{settings.metrics_port}"
-        await _wait_for_worker(metrics_url + "/healthz", worker, log_path)
-        print(f"worker: running (log: {log_path}); metrics at {metrics_url}/metrics", flush=True)
+        await worker.wait_healthy_async(_WORKER_START_TIMEOUT_S)
+        print(f"worker: running (log: {log_path}); metrics at {worker.metrics_url}", flush=True)
 
         report = await replay(seeds, connection, settings.articles_topic, ReplayOptions())
         print(
@@ -156,8 +138,7 @@ async def _watch(
                         print(f"first alert {time.monotonic() - started:.1f} s after start", flush=True)
                         first_alert_shown = True
                     print(_describe(record.value), flush=True)
-            if worker.poll() is not None:
-                raise NewswatchError(f"the worker exited with code {worker.returncode}; see {log_path}")
+            worker.check_running()
             if (
                 once
                 and not batch
@@ -167,21 +148,6 @@ async def _watch(
                 return
     finally:
         await alerts.stop()
-
-
-async def _wait_for_worker(url: str, worker: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + _WORKER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise NewswatchError(f"the worker exited with code {worker.returncode} on start; see {log_path}")
-        try:
-            await asyncio.to_thread(urllib.request.urlopen, url, timeout=1)
-            return
-        except (urllib.error.URLError, OSError):
-            await asyncio.sleep(0.3)
-    raise NewswatchError(
-        f"the worker did not serve {url} within {_WORKER_START_TIMEOUT_S:.0f} s; see {log_path}"
-    )
 
 
 async def _worker_caught_up(

@@ -1,0 +1,57 @@
+"""NEWSWATCH_* environments of their own, and `newswatch` commands run with exactly them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers.paths import REPO_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def isolated_env(bootstrap: str, name: str, state_dir: Path) -> dict[str, str]:
+    """Settings for a pipeline nobody else uses: topics, group and metrics port of its own."""
+    return {
+        "NEWSWATCH_KAFKA_BOOTSTRAP": bootstrap,
+        "NEWSWATCH_ARTICLES_TOPIC": f"{name}.articles",
+        "NEWSWATCH_ALERTS_TOPIC": f"{name}.alerts",
+        "NEWSWATCH_DEAD_LETTER_TOPIC": f"{name}.articles.dlq",
+        "NEWSWATCH_APP_ID": name,
+        "NEWSWATCH_METRICS_PORT": str(free_port()),
+        "NEWSWATCH_STATE_DIR": str(state_dir),
+    }
+
+
+def topics_of(env: dict[str, str]) -> list[str]:
+    return [env[f"NEWSWATCH_{role}_TOPIC"] for role in ("ARTICLES", "ALERTS", "DEAD_LETTER")]
+
+
+def newswatch_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "newswatch", *args]
+
+
+def run_newswatch(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run one `newswatch` command to completion with exactly these NEWSWATCH_* settings."""
+    return subprocess.run(
+        newswatch_command(*args),
+        env=subprocess_env(env),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def subprocess_env(overrides: dict[str, str]) -> dict[str, str]:
+    """This process's environment without its NEWSWATCH_* variables, plus `overrides`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("NEWSWATCH_")}
+    return {**env, **overrides}
