@@ -11,19 +11,7 @@ from prometheus_client import CollectorRegistry
 from newswatch.metrics import TaggerMetrics
 from newswatch.tagger.reloading import EngineSlot
 from newswatch.watchlists import Engine
-
-WATCHLIST = """\
-name: watch
-description: A list written for this test.
-version: "1"
-owner: tests
-threshold: 1.0
-rules:
-  - name: named
-    weight: 1.0
-    any:
-      en: [{term}]
-"""
+from tests.helpers.watchlists import terms_yaml
 
 
 def slot_for(path: Path, registry: CollectorRegistry) -> EngineSlot:
@@ -41,13 +29,13 @@ def reloads(registry: CollectorRegistry, result: str) -> float | None:
 
 async def test_an_edited_list_is_used_after_the_reload(tmp_path: Path) -> None:
     path = tmp_path / "watch.yaml"
-    path.write_text(WATCHLIST.format(term="embargo"), encoding="utf-8")
+    path.write_text(terms_yaml("embargo", name="watch"), encoding="utf-8")
     registry = CollectorRegistry()
     slot = slot_for(path, registry)
     loaded_at = registry.get_sample_value("newswatch_watchlists_loaded_timestamp_seconds")
     assert not matched(slot.current, "A new blockade was announced.")
 
-    path.write_text(WATCHLIST.format(term="blockade"), encoding="utf-8")
+    path.write_text(terms_yaml("blockade", name="watch"), encoding="utf-8")
     assert await slot.reload() is True
 
     assert matched(slot.current, "A new blockade was announced.")
@@ -61,12 +49,12 @@ async def test_a_broken_edit_keeps_the_running_lists_and_logs_file_and_line(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "watch.yaml"
-    path.write_text(WATCHLIST.format(term="embargo"), encoding="utf-8")
+    path.write_text(terms_yaml("embargo", name="watch"), encoding="utf-8")
     registry = CollectorRegistry()
     slot = slot_for(path, registry)
     running = slot.current
 
-    path.write_text(WATCHLIST.format(term="embargo") + "unknown_key: 1\n", encoding="utf-8")
+    path.write_text(terms_yaml("embargo", name="watch") + "unknown_key: 1\n", encoding="utf-8")
     with caplog.at_level(logging.ERROR):
         assert await slot.reload() is False
 

@@ -19,27 +19,13 @@ from newswatch.watchlists.boilerplate import RELATED_STORY_PREFIXES, boilerplate
 from newswatch.watchlists.normalize import normalize
 from newswatch.watchlists.script import fold
 from newswatch.watchlists.text import FieldText
-from tests.conftest import REPO_ROOT
-
-WATCHLIST = """\
-name: test_list
-description: A list written for this test.
-version: "1"
-owner: tests
-threshold: 1.0
-rules:
-  - name: the terms
-    weight: 1.0
-    any:
-      en: [arms, sanksi*, 'поставк* оружия', 制裁]
-"""
+from tests.helpers.paths import TEST_DATA
+from tests.helpers.watchlists import engine_with_terms
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    path = tmp_path_factory.mktemp("lists") / "test_list.yaml"
-    path.write_text(WATCHLIST, encoding="utf-8")
-    return Engine.from_paths([path])
+    return engine_with_terms(tmp_path_factory.mktemp("lists"), "arms", "sanksi*", "поставк* оружия", "制裁")
 
 
 @pytest.mark.parametrize("prefix", ["", "é ", "😀 ", "𠀀 ", "Ｎ\u200b ", "مدينة ", "😀😀 ß "])
@@ -115,7 +101,7 @@ def test_sentences_of_random_text_are_those_of_the_plain_pattern() -> None:
 def test_matching_skips_no_list_that_explain_would_match() -> None:
     engine = Engine.default()
     matched = 0
-    for path in sorted((REPO_ROOT / "tests" / "data").glob("dev_set_part*.jsonl")):
+    for path in sorted(TEST_DATA.glob("dev_set_part*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             article = json.loads(line)
             title, body, language = article.get("title", ""), article["body"], article.get("language")
@@ -132,7 +118,7 @@ def test_anchor_counts_are_those_of_the_occurrences_found() -> None:
     engine = Engine.default()
     matcher = engine._anchor_matcher
     screened = 0
-    for path in sorted((REPO_ROOT / "tests" / "data").glob("*.jsonl")):
+    for path in sorted(TEST_DATA.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             article = json.loads(line)
             for text in (article.get("title", ""), article["body"]):

@@ -6,27 +6,7 @@ from pathlib import Path
 
 from newswatch.watchlists import Engine
 from newswatch.watchlists.patterns import MAX_TERM_CHARS
-
-WATCHLIST = """\
-name: test_list
-description: A list written for this test.
-version: "1"
-owner: tests
-threshold: 1.0
-rules:
-  - name: the terms
-    weight: 1.0
-    any:
-      en:
-{words}
-"""
-
-
-def engine_with_terms(tmp_path: Path, *terms: str) -> Engine:
-    words = "\n".join(f"        - {term!r}" for term in terms)
-    path = tmp_path / "test_list.yaml"
-    path.write_text(WATCHLIST.format(words=words), encoding="utf-8")
-    return Engine.from_paths([path])
+from tests.helpers.watchlists import engine_with_terms
 
 
 def matched_texts(engine: Engine, body: str) -> list[str]:

@@ -9,27 +9,20 @@ from pathlib import Path
 import pytest
 
 from newswatch.watchlists import Engine
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
+from tests.helpers.watchlists import engine_from, watchlist_yaml
 
-HEADER = """\
-name: test_list
-description: A list written for this test.
-version: "1"
-owner: tests
-threshold: 1.0
+WORDS = """\
 words:
   weapon:
     en: [weapons, missiles]
   transfer:
     en: [sold, deliver*]
-rules:
 """
 
 
 def engine_with(tmp_path: Path, rules: str, exclude: str = "") -> Engine:
-    path = tmp_path / "test_list.yaml"
-    path.write_text(HEADER + rules + exclude, encoding="utf-8")
-    return Engine.from_paths([path])
+    return engine_from(tmp_path, watchlist_yaml(rules + exclude, words=WORDS))
 
 
 def score(engine: Engine, body: str, title: str = "") -> float:
@@ -121,7 +114,9 @@ def test_language_is_detected_when_missing_and_reported_in_matches(text: str, la
 
 def test_check_command_prints_file_line_message_and_fails(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text(HEADER + "  - {name: x, weight: heavy, any: weapon}\n", encoding="utf-8")
+    path.write_text(
+        watchlist_yaml("  - {name: x, weight: heavy, any: weapon}\n", words=WORDS), encoding="utf-8"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "newswatch", "watchlists", "check", str(path)],
         cwd=REPO_ROOT,

@@ -1,0 +1,39 @@
+"""Small watch-lists written by a test: one header, the test's own words and rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newswatch.watchlists import Engine
+
+
+def watchlist_yaml(rules: str, *, name: str = "test_list", words: str = "") -> str:
+    """A watch-list file's text: the common header, then `words` (a `words:` block), then `rules`.
+
+    The header is five lines; `rules:` is line 6, or line 6 + the lines of `words`.
+    """
+    return (
+        f"name: {name}\n"
+        "description: A list written for this test.\n"
+        'version: "1"\n'
+        "owner: tests\n"
+        "threshold: 1.0\n"
+        f"{words}rules:\n{rules}"
+    )
+
+
+def terms_yaml(*terms: str, name: str = "test_list") -> str:
+    """A watch-list with one rule, `the terms`, that scores 1.0 on any of `terms` (English)."""
+    listed = "".join(f"        - {term!r}\n" for term in terms)
+    return watchlist_yaml(f"  - name: the terms\n    weight: 1.0\n    any:\n      en:\n{listed}", name=name)
+
+
+def engine_from(folder: Path, text: str) -> Engine:
+    """The engine of one watch-list with this text, written to `folder`/test_list.yaml."""
+    path = folder / "test_list.yaml"
+    path.write_text(text, encoding="utf-8")
+    return Engine.from_paths([path])
+
+
+def engine_with_terms(folder: Path, *terms: str) -> Engine:
+    return engine_from(folder, terms_yaml(*terms))
