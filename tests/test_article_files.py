@@ -10,7 +10,7 @@ from newswatch import article_files
 from newswatch.article_files import content_id, json_lines, read_articles
 from newswatch.contracts import Article
 from newswatch.errors import ArticleFileError
-from tests.conftest import SEED_ARTICLE
+from tests.helpers.paths import SEED_ARTICLE
 
 
 def read(*paths: Path) -> list[Article | ArticleFileError]:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from newswatch.cli import COMMANDS, build_parser
-from tests.conftest import REPO_ROOT, SEED_ARTICLE
+from tests.helpers.paths import REPO_ROOT, SEED_ARTICLE
 
 
 def parsed_command_names() -> set[str]:

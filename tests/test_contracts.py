@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from newswatch.contracts import Alert, Article, DeadLetter, Evidence, alert_id_for
 from newswatch.schemas import render_schemas, stale_schemas
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from newswatch.settings import Settings
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "deploy" / "system-packages.sh"
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")

@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from newswatch.contracts import Alert, Article, DeadLetter
 from newswatch.settings import Settings
+from tests.helpers.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 ASYNCAPI_FILE = REPO_ROOT / "schemas" / "asyncapi.yaml"
 # channel id -> (the Settings field holding its topic, the model of its values)
 CHANNELS: dict[str, tuple[str, type[BaseModel]]] = {

@@ -21,8 +21,8 @@ from prometheus_client import CollectorRegistry
 
 from newswatch.metrics import TaggerMetrics
 from tests.deploy.test_prometheus_rules import alerting_rules, run_promtool
+from tests.helpers.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 GRAFANA_DIR = REPO_ROOT / "deploy" / "grafana"
 DASHBOARD_FILE = GRAFANA_DIR / "dashboards" / "newswatch.json"
 DATASOURCES_FILE = GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml"

@@ -8,7 +8,6 @@ Service must reach that port, and every container must say what resources it nee
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,8 @@ import yaml
 
 from newswatch.cli import build_parser
 from newswatch.settings import Settings
+from tests.helpers.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 K8S_DIR = REPO_ROOT / "deploy" / "k8s"
 SETTINGS_PREFIX = "NEWSWATCH_"
 HEALTH_PATH = "/healthz"

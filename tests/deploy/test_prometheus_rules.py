@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import REPO_ROOT
+
 PROMETHEUS_DIR = REPO_ROOT / "deploy" / "prometheus"
 RULES_FILE = PROMETHEUS_DIR / "rules.yml"
 RULES_TEST_FILE = PROMETHEUS_DIR / "rules_test.yml"

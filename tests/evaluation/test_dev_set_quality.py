@@ -24,7 +24,7 @@ from newswatch.evaluation.measure import measure
 from newswatch.evaluation.report import Mistake
 from newswatch.evaluation.scores import Scores
 from newswatch.watchlists import Engine
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 DEV_SET = sorted((REPO_ROOT / "tests" / "data").glob("dev_set_part*.jsonl"))
 HOLDOUT = [REPO_ROOT / "tests" / "data" / "holdout.jsonl"]

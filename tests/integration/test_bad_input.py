@@ -22,13 +22,16 @@ from typing import Any, TypeVar, get_args
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from prometheus_client.parser import text_string_to_metric_families
 
 from newswatch.contracts import DeadLetterReason, alert_id_for
 from newswatch.kafka.admin import ensure_topics
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.settings import Settings
+from newswatch.tagger.process import WorkerProcess
 from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, DEAD_LETTER_VALUE_BYTES
+from tests.helpers.environment import free_port
+from tests.helpers.kafka import kcat_read
+from tests.helpers.workers import launch_worker
 from tests.integration.bad_records import (
     ALERTING_WATCHLISTS,
     BODY,
@@ -38,8 +41,8 @@ from tests.integration.bad_records import (
     Case,
     DeadLettered,
 )
-from tests.integration.conftest import RunningWorker, free_port, launch_worker
-from tests.integration.topics import kcat_read
+
+pytestmark = pytest.mark.integration
 
 # The articles topic of this module takes records far over the worker's limit.
 TOPIC_MAX_MESSAGE_BYTES = 8 * 2**20
@@ -80,7 +83,7 @@ async def _create_topics(connection: KafkaConnection, settings: Settings) -> Non
 
 
 @pytest.fixture(scope="module")
-def worker(module_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningWorker]:
+def worker(module_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
     """One `newswatch worker` process for the whole module (as `start_worker` does per test)."""
     running = launch_worker(module_env, tmp_path_factory.mktemp("bad-input-worker") / "worker.log")
     try:
@@ -103,7 +106,7 @@ class Sent:
 class CaseRunner:
     """Sends each case once (whichever test asks first) and reads what the worker made of it."""
 
-    def __init__(self, env: dict[str, str], worker: RunningWorker) -> None:
+    def __init__(self, env: dict[str, str], worker: WorkerProcess) -> None:
         self.env = env
         self.worker = worker
         self.bootstrap = env["NEWSWATCH_KAFKA_BOOTSTRAP"]
@@ -149,7 +152,7 @@ class CaseRunner:
 
 
 @pytest.fixture(scope="module")
-def runner(module_env: dict[str, str], worker: RunningWorker) -> CaseRunner:
+def runner(module_env: dict[str, str], worker: WorkerProcess) -> CaseRunner:
     return CaseRunner(module_env, worker)
 
 
@@ -272,21 +275,13 @@ def check_processed(runner: CaseRunner, sent: Sent, *, should_alert: bool) -> No
     assert runner.dead_letter_of(sent) is None, f"a valid record was dead-lettered: {sent.case.name}"
 
 
-def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
 def test_metrics_count_every_record_and_each_dead_letter_by_reason(runner: CaseRunner) -> None:
     # Sends whatever the per-case tests have not sent yet, so the order of tests does not matter.
     for case in CASES:
         runner.send(case)
     sent_records = 3 * len(CASES)
     samples = poll(
-        lambda: metric_samples(runner.worker.scrape()),
+        runner.worker.samples,
         lambda found: found.get(("newswatch_articles_consumed_total", ()), 0) >= sent_records,
         f"newswatch_articles_consumed_total to reach {sent_records}",
         timeout=90,

@@ -13,14 +13,13 @@ import base64
 import json
 import time
 import urllib.request
-from collections.abc import Callable
 
 import pytest
 
+from newswatch.tagger.process import WorkerProcess
 from newswatch.tagger.records import DEAD_LETTER_VALUE_BYTES
-from tests.integration.conftest import RunningWorker
-from tests.integration.test_pipeline import metric_samples
-from tests.integration.topics import produce_raw, wait_for_records
+from tests.helpers.kafka import produce_raw, wait_for_records
+from tests.helpers.workers import StartWorker
 
 SENTENCE = (
     "The UN Security Council extended sanctions on North Korea over its missile programme, diplomats said. "
@@ -38,11 +37,11 @@ def article(article_id: str, body: str = SENTENCE) -> tuple[bytes, bytes]:
     return article_id.encode(), json.dumps({"id": article_id, "title": "", "body": body}).encode()
 
 
-def consumed(worker: RunningWorker) -> float:
-    return metric_samples(worker.scrape()).get(("newswatch_articles_consumed_total", ()), 0.0)
+def consumed(worker: WorkerProcess) -> float:
+    return worker.samples().get(("newswatch_articles_consumed_total", ()), 0.0)
 
 
-def wait_consumed(worker: RunningWorker, count: int, timeout: float = 120.0) -> None:
+def wait_consumed(worker: WorkerProcess, count: int, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while consumed(worker) < count:
         assert time.monotonic() < deadline, f"the worker did not handle {count} records in {timeout:.0f} s"
@@ -50,7 +49,7 @@ def wait_consumed(worker: RunningWorker, count: int, timeout: float = 120.0) -> 
 
 
 def test_a_record_over_the_budget_is_dead_lettered_as_too_slow_and_the_next_one_alerted(
-    pipeline_env: dict[str, str], start_worker: Callable[[dict[str, str]], RunningWorker]
+    pipeline_env: dict[str, str], start_worker: StartWorker
 ) -> None:
     env = {**pipeline_env, "NEWSWATCH_RECORD_BUDGET_SECONDS": TINY_BUDGET_SECONDS}
     worker = start_worker(env)
@@ -71,19 +70,19 @@ def test_a_record_over_the_budget_is_dead_lettered_as_too_slow_and_the_next_one_
     alerts = wait_for_records(bootstrap, env["NEWSWATCH_ALERTS_TOPIC"], len(ALERTING))
     assert {alert["watchlist"] for _, alert in alerts if alert["article_id"] == "after"} >= ALERTING
     assert not [alert for _, alert in alerts if alert["article_id"] == "slow"]
-    samples = metric_samples(worker.scrape())
+    samples = worker.samples()
     assert samples[("newswatch_dead_letters_total", (("reason", "too_slow"),))] == 1
     assert worker.process.poll() is None
 
 
 def test_the_worker_answers_healthz_and_metrics_while_it_tags_a_slow_record(
-    pipeline_env: dict[str, str], start_worker: Callable[[dict[str, str]], RunningWorker]
+    pipeline_env: dict[str, str], start_worker: StartWorker
 ) -> None:
     # A budget the big articles stay within: they are tagged to the end, for seconds each.
     env = {**pipeline_env, "NEWSWATCH_RECORD_BUDGET_SECONDS": "120"}
     worker = start_worker(env)
     bootstrap = env["NEWSWATCH_KAFKA_BOOTSTRAP"]
-    healthz = worker.metrics_url.removesuffix("/metrics") + "/healthz"
+    healthz = worker.healthz_url
     produce_raw(bootstrap, env["NEWSWATCH_ARTICLES_TOPIC"], [article("warm-up")])
     wait_consumed(worker, 1)
 
@@ -112,7 +111,7 @@ def test_the_worker_answers_healthz_and_metrics_while_it_tags_a_slow_record(
     assert max(answered_while_tagging) < 1.0, (
         f"/healthz + /metrics took up to {max(answered_while_tagging):.2f} s"
     )
-    samples = metric_samples(worker.scrape())
+    samples = worker.samples()
     assert samples[("newswatch_tagging_seconds_sum", ())] > 1.0, "the big articles did take seconds"
     alerts = wait_for_records(bootstrap, env["NEWSWATCH_ALERTS_TOPIC"], len(ALERTING) * total)
     for article_id in ["after", *(f"slow-{n}" for n in range(3))]:

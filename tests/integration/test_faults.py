@@ -24,21 +24,16 @@ from aiokafka.errors import KafkaError
 
 from newswatch.kafka.admin import ensure_topics
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
-from tests.conftest import REPO_ROOT
-from tests.integration.conftest import (
-    RunningWorker,
-    free_port,
-    isolated_env,
-    newswatch_command,
-    subprocess_env,
-    topics_of,
-)
+from tests.helpers.environment import free_port, isolated_env, newswatch_command, subprocess_env, topics_of
+from tests.helpers.kafka import kcat_positions, kcat_read
+from tests.helpers.paths import REPO_ROOT
+from tests.helpers.workers import StartWorker
 from tests.integration.generated import write_articles
-from tests.integration.topics import kcat_positions, kcat_read
+
+pytestmark = pytest.mark.integration
 
 ARTICLES = 5000
 REPLAY_RATE = 500  # articles per second: the replay lasts 10 s, the fault lands in the middle
-StartWorker = Callable[[dict[str, str]], RunningWorker]
 
 
 @dataclass(frozen=True)

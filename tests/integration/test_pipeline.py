@@ -6,13 +6,15 @@ import base64
 import json
 import subprocess
 import time
-from collections.abc import Callable
 
-from prometheus_client.parser import text_string_to_metric_families
+import pytest
 
-from tests.conftest import REPO_ROOT, SEED_ARTICLE
-from tests.integration.conftest import RunningWorker, run_newswatch
-from tests.integration.topics import kcat_read, produce_raw, wait_for_records
+from tests.helpers.environment import run_newswatch
+from tests.helpers.kafka import kcat_read, produce_raw, wait_for_records
+from tests.helpers.paths import REPO_ROOT, SEED_ARTICLE
+from tests.helpers.workers import StartWorker
+
+pytestmark = pytest.mark.integration
 
 WATCHLISTS = {"sanctions", "arms_transfers", "korean_peninsula"}
 
@@ -21,16 +23,8 @@ def replay(env: dict[str, str], *paths: str) -> subprocess.CompletedProcess[str]
     return run_newswatch(env, "replay", *paths)
 
 
-def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
 def test_seed_article_yields_three_alerts_with_evidence(
-    pipeline_env: dict[str, str], start_worker: Callable[[dict[str, str]], RunningWorker]
+    pipeline_env: dict[str, str], start_worker: StartWorker
 ) -> None:
     start_worker(pipeline_env)
     result = replay(pipeline_env, str(SEED_ARTICLE))
@@ -52,7 +46,7 @@ def test_seed_article_yields_three_alerts_with_evidence(
 
 
 def test_bad_records_go_to_dead_letters_and_good_ones_around_them_are_alerted(
-    pipeline_env: dict[str, str], start_worker: Callable[[dict[str, str]], RunningWorker]
+    pipeline_env: dict[str, str], start_worker: StartWorker
 ) -> None:
     worker = start_worker(pipeline_env)
     bootstrap = pipeline_env["NEWSWATCH_KAFKA_BOOTSTRAP"]
@@ -100,9 +94,7 @@ def test_bad_records_go_to_dead_letters_and_good_ones_around_them_are_alerted(
     assert worker.process.poll() is None, "the worker must survive bad input"
 
 
-def test_metrics_count_what_was_replayed(
-    pipeline_env: dict[str, str], start_worker: Callable[[dict[str, str]], RunningWorker]
-) -> None:
+def test_metrics_count_what_was_replayed(pipeline_env: dict[str, str], start_worker: StartWorker) -> None:
     worker = start_worker(pipeline_env)
     result = replay(pipeline_env, str(REPO_ROOT / "seeds"))
     assert result.returncode == 0, result.stderr
@@ -119,7 +111,7 @@ def test_metrics_count_what_was_replayed(
     # Wait until the worker has processed every record, then compare its counters with the topics.
     samples: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
     for _ in range(120):
-        samples = metric_samples(worker.scrape())
+        samples = worker.samples()
         if samples.get(("newswatch_articles_consumed_total", ()), 0) >= replayed + 1:
             break
         time.sleep(0.5)
@@ -139,7 +131,7 @@ def test_metrics_count_what_was_replayed(
     # Lag is refreshed every second; once everything is handled it reads 0 on every partition.
     lag: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
     for _ in range(20):
-        lag = {key: value for key, value in metric_samples(worker.scrape()).items()
+        lag = {key: value for key, value in worker.samples().items()
                if key[0] == "newswatch_consumer_lag_records"}  # fmt: skip
         if len(lag) == 4 and not any(lag.values()):
             break

@@ -24,11 +24,14 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT
 from tests.deploy.test_grafana_dashboard import dashboard_expressions, metric_names_in, rule_expressions
 from tests.deploy.test_prometheus_rules import PROMETHEUS_CONFIG, RULES_FILE
-from tests.integration.conftest import RunningWorker, free_port, run_newswatch
-from tests.integration.topics import kcat_read, produce_raw, wait_for_records
+from tests.helpers.environment import free_port, run_newswatch
+from tests.helpers.kafka import kcat_read, produce_raw, wait_for_records
+from tests.helpers.paths import REPO_ROOT
+from tests.helpers.workers import StartWorker
+
+pytestmark = pytest.mark.integration
 
 # The job name of the shipped config: the rules select it.
 JOB = yaml.safe_load(PROMETHEUS_CONFIG.read_text())["scrape_configs"][0]["job_name"]
@@ -129,7 +132,7 @@ def start_prometheus(tmp_path: Path) -> Iterator[Callable[[list[str]], RunningPr
 
 def test_prometheus_counts_what_is_on_the_topics_and_evaluates_the_rules(
     pipeline_env: dict[str, str],
-    start_worker: Callable[[dict[str, str]], RunningWorker],
+    start_worker: StartWorker,
     start_prometheus: Callable[[list[str]], RunningPrometheus],
 ) -> None:
     start_worker(pipeline_env)

@@ -5,22 +5,23 @@ from __future__ import annotations
 import json
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import RunningWorker
-from tests.integration.test_pipeline import metric_samples
-from tests.integration.topics import produce_raw, wait_for_records
-from tests.tagger.test_reloading import WATCHLIST
+from newswatch.tagger.process import WorkerProcess
+from tests.helpers.kafka import produce_raw, wait_for_records
+from tests.helpers.watchlists import terms_yaml
+from tests.helpers.workers import StartWorker
+
+pytestmark = pytest.mark.integration
 
 
-def reloads(worker: RunningWorker, result: str) -> float:
-    return metric_samples(worker.scrape())[("newswatch_watchlist_reloads_total", (("result", result),))]
+def reloads(worker: WorkerProcess, result: str) -> float:
+    return worker.samples()[("newswatch_watchlist_reloads_total", (("result", result),))]
 
 
-def wait_for_reloads(worker: RunningWorker, result: str, count: int, timeout: float = 30.0) -> None:
+def wait_for_reloads(worker: WorkerProcess, result: str, count: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while reloads(worker, result) < count:
         if worker.process.poll() is not None:
@@ -37,11 +38,11 @@ def blockade_article(article_id: str) -> tuple[bytes, bytes]:
 
 def test_sighup_reloads_edited_watchlists_and_keeps_them_after_a_broken_edit(
     pipeline_env: dict[str, str],
-    start_worker: Callable[[dict[str, str]], RunningWorker],
+    start_worker: StartWorker,
     tmp_path: Path,
 ) -> None:
     watchlist = tmp_path / "watch.yaml"
-    watchlist.write_text(WATCHLIST.format(term="embargo"), encoding="utf-8")
+    watchlist.write_text(terms_yaml("embargo", name="watch"), encoding="utf-8")
     env = {**pipeline_env, "NEWSWATCH_WATCHLISTS": json.dumps([str(watchlist)])}
     worker = start_worker(env)
     bootstrap, articles, alerts = (
@@ -50,7 +51,7 @@ def test_sighup_reloads_edited_watchlists_and_keeps_them_after_a_broken_edit(
         env["NEWSWATCH_ALERTS_TOPIC"],
     )
 
-    watchlist.write_text(WATCHLIST.format(term="blockade"), encoding="utf-8")
+    watchlist.write_text(terms_yaml("blockade", name="watch"), encoding="utf-8")
     worker.process.send_signal(signal.SIGHUP)
     wait_for_reloads(worker, "ok", 1)
     produce_raw(bootstrap, articles, [blockade_article("after-reload")])

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.conftest import run_newswatch as run
-from tests.integration.topics import kcat_read
+import pytest
+
+from tests.helpers.environment import run_newswatch as run
+from tests.helpers.kafka import kcat_read
+
+pytestmark = pytest.mark.integration
 
 
 def test_replay_keys_articles_by_id_and_reports_skipped_inputs(

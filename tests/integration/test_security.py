@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
-from tests.conftest import REPO_ROOT, SEED_ARTICLE
-from tests.integration.conftest import (
-    RunningWorker,
+from tests.helpers.environment import (
     free_port,
     isolated_env,
     newswatch_command,
     run_newswatch,
     subprocess_env,
 )
-from tests.integration.topics import wait_for_records
+from tests.helpers.kafka import wait_for_records
+from tests.helpers.paths import REPO_ROOT, SEED_ARTICLE
+from tests.helpers.workers import StartWorker
+
+pytestmark = pytest.mark.integration
 
 USER = "newswatch-tagger"
 PASSWORD = "correct-horse-battery-staple-7"
@@ -102,7 +103,7 @@ def secured_env(bootstrap: str, certs: Path, tmp_path: Path, password: str = PAS
 
 def test_the_whole_pipeline_works_over_sasl_ssl(
     secured_broker: tuple[LocalBroker, str, Path],
-    start_worker: Callable[[dict[str, str]], RunningWorker],
+    start_worker: StartWorker,
     tmp_path: Path,
 ) -> None:
     broker, bootstrap, certs = secured_broker

@@ -13,13 +13,13 @@ from __future__ import annotations
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import SEED_ARTICLE
-from tests.integration.conftest import RunningWorker, free_port, run_newswatch
-from tests.integration.topics import wait_for_records
+from tests.helpers.environment import free_port, run_newswatch
+from tests.helpers.kafka import wait_for_records
+from tests.helpers.paths import SEED_ARTICLE
+from tests.helpers.workers import StartWorker
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +35,7 @@ def status_of(url: str) -> int:
 
 
 def test_faust_variables_in_the_environment_change_nothing(
-    pipeline_env: dict[str, str], start_worker: Callable[[dict[str, str]], RunningWorker]
+    pipeline_env: dict[str, str], start_worker: StartWorker
 ) -> None:
     faust_port = free_port()
     env = {

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import base64
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
 from newswatch.errors import BrokerError, MissingToolError
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir, new_cluster_id
-from tests.conftest import REPO_ROOT
-
-
-def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.helpers.environment import free_port
+from tests.helpers.paths import REPO_ROOT
 
 
 def test_missing_java_or_maven_is_named_with_the_package_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "mvn" else "/usr/bin/" + tool)
-    broker = LocalBroker(find_deploy_dir(REPO_ROOT), tmp_path, unused_port(), unused_port())
+    broker = LocalBroker(find_deploy_dir(REPO_ROOT), tmp_path, free_port(), free_port())
     with pytest.raises(MissingToolError) as raised:
         broker.up()
     assert raised.value.tool == "mvn"
@@ -37,7 +31,7 @@ def test_outside_a_checkout_the_error_says_how_to_use_another_cluster(tmp_path: 
 
 
 def test_down_without_a_running_broker_says_so(tmp_path: Path) -> None:
-    broker = LocalBroker(find_deploy_dir(REPO_ROOT), tmp_path, unused_port(), unused_port())
+    broker = LocalBroker(find_deploy_dir(REPO_ROOT), tmp_path, free_port(), free_port())
     assert broker.down() is False
 
 

@@ -10,7 +10,7 @@ import pytest
 from newswatch.contracts import Alert, Article, Evidence, alert_id_for
 from newswatch.tagger.alerts import alerts_for
 from newswatch.watchlists import Engine
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 TAGGED_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from newswatch.contracts import Alert, alert_id_for
-from tests.conftest import REPO_ROOT, SEED_ARTICLE
+from tests.helpers.paths import REPO_ROOT, SEED_ARTICLE
 
 
 def run_tag(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -89,4 +89,3 @@ def test_an_article_the_screen_rejects_stops_after_the_screen(engine: Engine) ->
     clock = StepClock(0.0)
     assert engine.match("Bakery", "The bakery sells bread.", deadline=Deadline(1.0, clock)) == []
     assert clock.reads == 3  # start, normalise, screen
-

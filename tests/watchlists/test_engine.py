@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from newswatch.watchlists import Engine, WatchlistMatch
-
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_0f58f401bebbf1b7.txt"
+from tests.helpers.paths import SEED_ARTICLE as SEED
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from newswatch.watchlists.language import MIN_CONFIDENCE, SAMPLE_CHARS, LanguageDetector, _identifier
-from tests.conftest import REPO_ROOT
+from tests.helpers.paths import REPO_ROOT
 
 LANGUAGES = ("ar", "de", "en", "es", "fr", "id", "ja", "ko", "ru", "vi", "zh")
 

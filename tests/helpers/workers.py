@@ -1,0 +1,29 @@
+"""Real `newswatch worker` processes for the tests (see newswatch.tagger.process)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newswatch.tagger.process import WorkerProcess, WorkerProcessError
+from tests.helpers.environment import subprocess_env
+from tests.helpers.paths import REPO_ROOT
+
+WORKER_START_TIMEOUT_S = 60.0
+
+StartWorker = Callable[[dict[str, str]], WorkerProcess]
+
+
+def launch_worker(env: dict[str, str], log: Path) -> WorkerProcess:
+    """`newswatch worker` with these NEWSWATCH_* settings, once it serves /healthz; the caller stops it."""
+    worker = WorkerProcess.start(
+        subprocess_env(env), log, port=int(env["NEWSWATCH_METRICS_PORT"]), cwd=REPO_ROOT
+    )
+    try:
+        worker.wait_healthy(WORKER_START_TIMEOUT_S)
+    except WorkerProcessError as exc:
+        worker.stop()
+        pytest.fail(f"{exc}:\n{exc.tail}")
+    return worker
