@@ -10,27 +10,23 @@ import asyncio
 import contextlib
 import math
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from newswatch.contracts import Article
+from newswatch.errors import NewswatchError
 from newswatch.kafka.admin import delete_topics, ensure_topics, partitions_of, quiet_client_logs
 from newswatch.kafka.connection import KafkaConnection
+from newswatch.tagger.process import WorkerProcess
 
 Record = tuple[bytes, bytes]  # (key, value)
 _WORKER_START_TIMEOUT_S = 90.0
-_WORKER_STOP_TIMEOUT_S = 30.0
 
 
 def encode(articles: Sequence[Article]) -> list[Record]:
@@ -174,22 +170,14 @@ async def wait_done(reader: Reader, timeout: float, what: str) -> None:
 
 @dataclass
 class Worker:
-    """One `python -m newswatch worker` process with its own metrics port."""
+    """One `python -m newswatch worker` process with its own metrics port, and its peak RSS."""
 
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
+    process: WorkerProcess
     peak_rss_mb: float = 0.0
 
     def metric(self, name: str) -> float:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=5) as response:
-            text = response.read().decode()
-        return sum(
-            sample.value
-            for family in text_string_to_metric_families(text)
-            for sample in family.samples
-            if sample.name == name
-        )
+        """The sum of the samples named `name` (over all their labels)."""
+        return sum(value for (sample, _), value in self.process.samples().items() if sample == name)
 
     def consumed(self) -> int:
         return int(self.metric("newswatch_articles_consumed_total"))
@@ -210,8 +198,10 @@ class Worker:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def check_alive(self) -> None:
-        if self.process.poll() is not None:
-            raise SystemExit(f"a worker exited with code {self.process.returncode}; see {self.log}")
+        try:
+            self.process.check_running()
+        except NewswatchError as exc:
+            raise SystemExit(str(exc)) from None
 
 
 @contextlib.asynccontextmanager
@@ -223,27 +213,22 @@ async def workers(count: int, env: dict[str, str], folder: Path, cwd: Path) -> A
         for number in range(count):
             port = free_port()
             log = folder / f"worker-{env['NEWSWATCH_APP_ID']}-{number}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "newswatch", "worker"],
-                    env={**env, "NEWSWATCH_METRICS_PORT": str(port)},
-                    cwd=cwd,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,  # Ctrl-C reaches only us; we stop the workers
-                )
-            started.append(Worker(process, port, log))
+            # The worker has a session of its own: Ctrl-C reaches only us; we stop the workers.
+            env_of_one = {**env, "NEWSWATCH_METRICS_PORT": str(port)}
+            started.append(Worker(WorkerProcess.start(env_of_one, log, port=port, cwd=cwd)))
         sampler = asyncio.create_task(_sample_rss(started))
         for worker in started:
-            await _wait_healthy(worker)
+            try:
+                await worker.process.wait_healthy_async(_WORKER_START_TIMEOUT_S)
+            except NewswatchError as exc:
+                raise SystemExit(str(exc)) from None
         yield started
     finally:
         if sampler is not None:
             sampler.cancel()
         for worker in started:
             worker.sample_rss()
-            _stop(worker.process)
+            worker.process.stop()
 
 
 async def _sample_rss(started: list[Worker]) -> None:
@@ -251,31 +236,6 @@ async def _sample_rss(started: list[Worker]) -> None:
         for worker in started:
             worker.sample_rss()
         await asyncio.sleep(0.2)
-
-
-async def _wait_healthy(worker: Worker) -> None:
-    deadline = time.monotonic() + _WORKER_START_TIMEOUT_S
-    url = f"http://127.0.0.1:{worker.port}/healthz"
-    while time.monotonic() < deadline:
-        worker.check_alive()
-        try:
-            await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=1).close())
-            return
-        except OSError:
-            await asyncio.sleep(0.2)
-    raise SystemExit(
-        f"a worker did not answer {url} within {_WORKER_START_TIMEOUT_S:.0f} s; see {worker.log}"
-    )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(_WORKER_STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 async def wait_group_stable(connection: KafkaConnection, group: str, members: int, timeout: float) -> None:

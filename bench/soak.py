@@ -15,21 +15,20 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from engine import corpus  # bench/engine.py: the generated multilingual corpus
-from prometheus_client.parser import text_string_to_metric_families
 
+from newswatch.errors import NewswatchError
 from newswatch.kafka.admin import broker_answers, delete_topics
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
 from newswatch.settings import Settings
+from newswatch.tagger.process import WorkerProcess
 
 WARM_FRACTION = 0.1  # memory is judged from the point where 10 % of the articles are done
 
@@ -50,25 +49,8 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def consumed(metrics_url: str) -> int:
-    with urllib.request.urlopen(metrics_url, timeout=5) as response:
-        text = response.read().decode()
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == "newswatch_articles_consumed_total":
-                return int(sample.value)
-    return 0
-
-
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"the worker did not answer {url} in {timeout:.0f} s")
+def consumed(worker: WorkerProcess) -> int:
+    return int(worker.samples().get(("newswatch_articles_consumed_total", ()), 0))
 
 
 def main() -> None:
@@ -109,13 +91,10 @@ def main() -> None:
 
     command = [sys.executable, "-m", "newswatch"]
     cwd = find_deploy_dir().parents[1]
-    with (folder / "worker.log").open("wb") as log:
-        worker = subprocess.Popen(
-            [*command, "worker"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
-        )
+    worker = WorkerProcess.start(env, folder / "worker.log", port=port, cwd=cwd)
     readings: list[tuple[int, float]] = []
     try:
-        wait_for(f"http://127.0.0.1:{port}/healthz")
+        worker.wait_healthy(timeout=60)
         replay = subprocess.Popen(
             [*command, "replay", str(feed)], env=env, cwd=cwd, stdout=subprocess.DEVNULL
         )
@@ -124,9 +103,8 @@ def main() -> None:
         done, stalled = 0, 0
         while done < args.articles:
             time.sleep(args.interval)
-            if worker.poll() is not None:
-                raise SystemExit(f"the worker exited with {worker.returncode}; see {folder / 'worker.log'}")
-            before, done = done, consumed(f"http://127.0.0.1:{port}/metrics")
+            worker.check_running()
+            before, done = done, consumed(worker)
             readings.append((done, rss_mb(worker.pid)))
             print(f"{time.monotonic() - started:8.0f} {done:9,} {readings[-1][1]:7.1f}", flush=True)
             stalled = stalled + 1 if done == before and replay.poll() is not None else 0
@@ -136,9 +114,10 @@ def main() -> None:
                     f"with {replay.returncode}"
                 )
         replay.wait()
+    except NewswatchError as exc:
+        raise SystemExit(str(exc)) from None
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
+        worker.stop(timeout=60)
         asyncio.run(
             delete_topics(
                 connection, [env[f"NEWSWATCH_{name}_TOPIC"] for name in ("ARTICLES", "ALERTS", "DEAD_LETTER")]
