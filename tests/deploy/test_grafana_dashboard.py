@@ -9,108 +9,26 @@ instead of showing an empty panel or an alert that can never fire.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from faust.sensors.prometheus import FaustMetrics
-from prometheus_client import CollectorRegistry
 
-from newswatch.metrics import TaggerMetrics
-from tests.deploy.test_prometheus_rules import alerting_rules, run_promtool
-from tests.helpers.paths import REPO_ROOT
+from tests.helpers.monitoring import (
+    DATASOURCES_FILE,
+    GRAFANA_DURATIONS,
+    dashboard_expressions,
+    dashboard_panels,
+    exported_metric_names,
+    load_dashboard,
+    metric_names_in,
+    rule_expressions,
+    run_promtool,
+)
 
-GRAFANA_DIR = REPO_ROOT / "deploy" / "grafana"
-DASHBOARD_FILE = GRAFANA_DIR / "dashboards" / "newswatch.json"
-DATASOURCES_FILE = GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml"
-FAUST_PREFIX = "newswatch_faust"  # app.py: setup_prometheus_sensors(..., name_prefix=...)
-# Series Prometheus itself adds to every scrape target.
-PROMETHEUS_SERIES = {"up"}
 GRID_WIDTH = 24
-
-# The sample names Prometheus stores for each metric family type.
-_SUFFIXES = {
-    "counter": ("_total", "_created"),
-    "gauge": ("",),
-    "histogram": ("_bucket", "_sum", "_count", "_created"),
-    "summary": ("", "_sum", "_count", "_created"),
-    "info": ("_info",),
-    "stateset": ("",),
-    "unknown": ("",),
-}
-# Grafana's variables, replaced by a valid duration so promtool can parse the expression.
-_GRAFANA_DURATIONS = re.compile(r"\$__(rate_interval|interval|range)")
-
-# PromQL tokens that are not metric names.
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
-_MATCHERS = re.compile(r"\{[^}]*\}")
-_RANGES = re.compile(r"\[[^\]]*\]")
-_GROUPING = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", re.IGNORECASE)
-_IDENTIFIER = re.compile(r"(?<![\w:.$])([A-Za-z_:][\w:]*)(\s*\()?")
-_KEYWORDS = {
-    "and",
-    "or",
-    "unless",
-    "by",
-    "without",
-    "on",
-    "ignoring",
-    "group_left",
-    "group_right",
-    "offset",
-    "bool",
-    "inf",
-    "nan",
-}
-
-
-def exported_metric_names() -> set[str]:
-    registry = CollectorRegistry()
-    TaggerMetrics(registry, ["sanctions"])
-    FaustMetrics.create(registry, FAUST_PREFIX)
-    names = set(PROMETHEUS_SERIES)
-    for family in registry.collect():
-        names |= {family.name + suffix for suffix in _SUFFIXES[family.type]}
-    return names
-
-
-def metric_names_in(expr: str) -> set[str]:
-    """Metric names an expression selects: identifiers that are not functions, keywords or labels."""
-    text = _STRINGS.sub('""', expr)
-    text = _MATCHERS.sub(" ", text)
-    text = _RANGES.sub(" ", text)
-    text = _GROUPING.sub(" ", text)
-    return {
-        match[1] for match in _IDENTIFIER.finditer(text) if not match[2] and match[1].lower() not in _KEYWORDS
-    }
-
-
-def load_dashboard() -> dict[str, Any]:
-    return dict(json.loads(DASHBOARD_FILE.read_text()))
-
-
-def dashboard_panels() -> list[dict[str, Any]]:
-    panels = []
-    for panel in load_dashboard()["panels"]:
-        panels.append(panel)
-        panels.extend(panel.get("panels", []))  # panels of collapsed rows
-    return panels
-
-
-def dashboard_expressions() -> list[tuple[str, str]]:
-    """(panel title, PromQL) of every query of the dashboard."""
-    return [
-        (panel["title"], target["expr"])
-        for panel in dashboard_panels()
-        for target in panel.get("targets", [])
-    ]
-
-
-def rule_expressions() -> list[tuple[str, str]]:
-    return [(rule["alert"], rule["expr"]) for rule in alerting_rules()]
 
 
 def _panel(title: str) -> dict[str, Any]:
@@ -169,7 +87,7 @@ def test_every_query_uses_only_exported_metrics(source: str, expressions: list[t
 def test_every_dashboard_query_is_valid_promql(tmp_path: Path) -> None:
     """promtool parses each query (as a recording rule), after substituting Grafana's variables."""
     rules = [
-        {"record": f"dashboard:query_{index}", "expr": _GRAFANA_DURATIONS.sub("1m", expr)}
+        {"record": f"dashboard:query_{index}", "expr": GRAFANA_DURATIONS.sub("1m", expr)}
         for index, (_, expr) in enumerate(dashboard_expressions())
     ]
     (tmp_path / "dashboard_rules.yml").write_text(

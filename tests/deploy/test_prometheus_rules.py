@@ -9,40 +9,22 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from tests.helpers.paths import REPO_ROOT
+from tests.helpers.monitoring import (
+    PROMETHEUS_CONFIG,
+    RULES_FILE,
+    RULES_TEST_FILE,
+    alerting_rules,
+    run_promtool,
+)
 
-PROMETHEUS_DIR = REPO_ROOT / "deploy" / "prometheus"
-RULES_FILE = PROMETHEUS_DIR / "rules.yml"
-RULES_TEST_FILE = PROMETHEUS_DIR / "rules_test.yml"
-PROMETHEUS_CONFIG = PROMETHEUS_DIR / "prometheus.yml"
 SEVERITIES = {"warning", "critical"}
 # Imperative verbs a description uses to tell the operator what to do.
 ACTION_WORDS = re.compile(r"\b(check|look|read|restart|add|fix|run|compare|report)\b", re.IGNORECASE)
-
-
-def promtool_path() -> str:
-    path = shutil.which("promtool")
-    if path is None:
-        pytest.fail("promtool is missing: apt-get install prometheus (Debian's package ships promtool)")
-    return path
-
-
-def run_promtool(*args: str, cwd: Path = PROMETHEUS_DIR) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [promtool_path(), *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
-    )
-
-
-def alerting_rules() -> list[dict[str, Any]]:
-    groups = yaml.safe_load(RULES_FILE.read_text())["groups"]
-    return [rule for group in groups for rule in group["rules"] if "alert" in rule]
 
 
 def test_promtool_accepts_the_rules() -> None:

@@ -24,10 +24,15 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.test_grafana_dashboard import dashboard_expressions, metric_names_in, rule_expressions
-from tests.deploy.test_prometheus_rules import PROMETHEUS_CONFIG, RULES_FILE
 from tests.helpers.environment import free_port, run_newswatch
 from tests.helpers.kafka import kcat_read, produce_raw, wait_for_records
+from tests.helpers.monitoring import (
+    PROMETHEUS_CONFIG,
+    RULES_FILE,
+    dashboard_expressions,
+    metric_names_in,
+    rule_expressions,
+)
 from tests.helpers.paths import REPO_ROOT
 from tests.helpers.workers import StartWorker
 
