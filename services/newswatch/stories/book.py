@@ -1,0 +1,281 @@
+"""Decide which story an alerted article belongs to, per watch-list, from a key-value store.
+
+All of a watch-list's alerts reach one `StoryBook` in order (the wiring routes them by
+watch-list), so membership is decided sequentially and deterministically there. The
+store is the only state: a mapping of string keys to JSON-able values that the wiring
+backs with a changelogged table. Keys start with their kind and the (quoted) watch-list:
+
+    watchlist/<wl>             {"watermark": t, "hours": [h, ...]}   live hour buckets
+    hour/<wl>/<h>              {"stories": [story ids], "opened": n} stories last touched in hour h
+    story/<wl>/<story id>      first article, size, last event time, members, indexed fingerprints
+    article/<wl>/<article id>  the decision made for that article, returned again on a repeat
+
+Times are event times in epoch seconds. The LSH index of a watch-list is derived from
+the store: built on first use (after a restart or rebalance the wiring drops the book),
+kept up to date while deciding, so a fresh book over the same store decides alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, TypedDict, cast
+from urllib.parse import quote
+
+from newswatch.stories.exceptions import EventTimeWithoutZone
+from newswatch.stories.fingerprint import Fingerprint
+from newswatch.stories.index import StoryIndex
+
+HOUR = 3600
+DEFAULT_WINDOW_SECONDS = 72 * HOUR
+# Fingerprints kept per story for matching: the first article and the first copies that
+# are not exact (an "UPDATE" with paragraphs added matches its own later copies best).
+MAX_INDEXED = 4
+# Distinct exact hashes kept per story; exact copies of the others still match by MinHash.
+MAX_EXACT = 32
+
+Store = MutableMapping[str, object]
+Kind = Literal["new", "copy"]
+
+
+class _Meta(TypedDict):
+    watermark: float
+    hours: list[int]
+
+
+class _Bucket(TypedDict):
+    stories: list[str]
+    opened: int
+
+
+class _Indexed(TypedDict):
+    id: str
+    fp: dict[str, object]
+
+
+class _Story(TypedDict):
+    first_id: str
+    first_title: str
+    first_time: float
+    size: int
+    last: float
+    hour: int
+    members: list[str]
+    indexed: list[_Indexed]
+    exact: list[str]
+
+
+class _Article(TypedDict):
+    story: str
+    kind: Kind
+    size: int
+    time: float
+    first_id: str
+    first_title: str
+    first_time: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDecision:
+    """Where one article of one watch-list went: the story it opened (`new`) or joined
+    (`copy`), the story's size counting this article, and the story's first article."""
+
+    watchlist: str
+    article_id: str
+    story_id: str
+    kind: Kind
+    size: int
+    first_article_id: str
+    first_title: str
+    first_time: datetime
+    event_time: datetime
+
+
+class StoryBook:
+    """Stories of every watch-list, kept in `store`; stories whose last event is more than
+    `window_seconds` before the watch-list's watermark (latest event time seen) are
+    deleted while deciding, within the hour after they pass the window."""
+
+    def __init__(self, store: Store, window_seconds: float = DEFAULT_WINDOW_SECONDS) -> None:
+        self._store = store
+        self._window = window_seconds
+        self._indexes: dict[str, StoryIndex] = {}
+
+    def decide(
+        self, watchlist: str, article_id: str, title: str, fingerprint: Fingerprint, event_time: datetime
+    ) -> StoryDecision:
+        """The story of `article_id` in `watchlist`: a new one, or the one it is a copy of.
+
+        Deciding the same article again returns the first decision unchanged (at-least-once
+        delivery), so an article is never a copy of itself. Raises `EventTimeWithoutZone`
+        for a naive `event_time`.
+        """
+        if event_time.tzinfo is None:
+            raise EventTimeWithoutZone(watchlist, article_id)
+        article_key = _key("article", watchlist, article_id)
+        known = self._store.get(article_key)
+        if known is not None:
+            return _decision(watchlist, article_id, cast(_Article, known))
+        when = event_time.timestamp()
+        self.expire(watchlist, when)
+        story_id = self._index(watchlist).best_match(fingerprint)
+        if story_id is None:
+            record = self._open(watchlist, article_id, title, fingerprint, when)
+        else:
+            record = self._join(watchlist, story_id, article_id, fingerprint, when)
+        self._store[article_key] = record
+        return _decision(watchlist, article_id, record)
+
+    def expire(self, watchlist: str, event_time: float) -> int:
+        """Move the watermark of `watchlist` to `event_time` (epoch seconds) if later and
+        delete the stories that fall out of the window; returns how many. Amortised: each
+        hour bucket is read once, when it expires."""
+        meta = self._meta(watchlist)
+        watermark = max(meta["watermark"], event_time)
+        hours = list(meta["hours"])
+        cutoff_hour = math.floor((watermark - self._window) / HOUR)
+        deleted = 0
+        while hours and hours[0] < cutoff_hour:
+            deleted += self._expire_hour(watchlist, hours.pop(0))
+        if watermark != meta["watermark"] or hours != meta["hours"]:
+            self._store[_key("watchlist", watchlist)] = _Meta(watermark=watermark, hours=hours)
+        return deleted
+
+    def stories_opened(self, watchlist: str, hour: datetime) -> int:
+        """How many stories of `watchlist` opened in the hour of event time holding `hour`
+        (0 once that hour has left the window)."""
+        bucket = self._store.get(_key("hour", watchlist, str(math.floor(hour.timestamp() / HOUR))))
+        return 0 if bucket is None else cast(_Bucket, bucket)["opened"]
+
+    def _open(
+        self, watchlist: str, article_id: str, title: str, fingerprint: Fingerprint, when: float
+    ) -> _Article:
+        hour = math.floor(when / HOUR)
+        story = _Story(
+            first_id=article_id,
+            first_title=title,
+            first_time=when,
+            size=1,
+            last=when,
+            hour=hour,
+            members=[article_id],
+            indexed=[_Indexed(id=article_id, fp=fingerprint.to_json())],
+            exact=[fingerprint.exact] if fingerprint.exact else [],
+        )
+        self._store[_key("story", watchlist, article_id)] = story
+        self._list_in_hour(watchlist, article_id, hour, opened=True)
+        self._index(watchlist).add(article_id, article_id, fingerprint)
+        return _article_record("new", story, when)
+
+    def _join(
+        self, watchlist: str, story_id: str, article_id: str, fingerprint: Fingerprint, when: float
+    ) -> _Article:
+        story_key = _key("story", watchlist, story_id)
+        # A copy, not the stored value: a table must see the assignment to log the change.
+        story = cast(_Story, dict(cast(_Story, self._store[story_key])))
+        story["size"] += 1
+        story["members"] = [*story["members"], article_id]
+        story["last"] = max(story["last"], when)
+        index = self._index(watchlist)
+        if fingerprint.exact and fingerprint.exact not in story["exact"]:
+            if len(story["exact"]) < MAX_EXACT:
+                story["exact"] = [*story["exact"], fingerprint.exact]
+                index.add_exact(story_id, fingerprint.exact)
+            if len(story["indexed"]) < MAX_INDEXED:
+                story["indexed"] = [*story["indexed"], _Indexed(id=article_id, fp=fingerprint.to_json())]
+                index.add(story_id, article_id, fingerprint)
+        hour = math.floor(story["last"] / HOUR)
+        if hour > story["hour"]:
+            story["hour"] = hour
+            self._list_in_hour(watchlist, story_id, hour, opened=False)
+        self._store[story_key] = story
+        return _article_record("copy", story, when)
+
+    def _list_in_hour(self, watchlist: str, story_id: str, hour: int, *, opened: bool) -> None:
+        bucket_key = _key("hour", watchlist, str(hour))
+        bucket = cast(_Bucket | None, self._store.get(bucket_key))
+        if bucket is None:
+            bucket = _Bucket(stories=[], opened=0)
+            meta = self._meta(watchlist)
+            hours = sorted({*meta["hours"], hour})
+            self._store[_key("watchlist", watchlist)] = _Meta(watermark=meta["watermark"], hours=hours)
+        self._store[bucket_key] = _Bucket(
+            stories=[*bucket["stories"], story_id], opened=bucket["opened"] + opened
+        )
+
+    def _expire_hour(self, watchlist: str, hour: int) -> int:
+        bucket = cast(_Bucket | None, self._store.pop(_key("hour", watchlist, str(hour)), None))
+        deleted = 0
+        for story_id in [] if bucket is None else bucket["stories"]:
+            story_key = _key("story", watchlist, story_id)
+            story = cast(_Story | None, self._store.get(story_key))
+            # A story touched later is listed in a later bucket too, and expires with that one.
+            if story is None or story["hour"] != hour:
+                continue
+            for member in story["members"]:
+                self._store.pop(_key("article", watchlist, member), None)
+            del self._store[story_key]
+            if watchlist in self._indexes:
+                self._indexes[watchlist].remove_story(story_id)
+            deleted += 1
+        return deleted
+
+    def _meta(self, watchlist: str) -> _Meta:
+        meta = self._store.get(_key("watchlist", watchlist))
+        return _Meta(watermark=-math.inf, hours=[]) if meta is None else cast(_Meta, meta)
+
+    def _index(self, watchlist: str) -> StoryIndex:
+        index = self._indexes.get(watchlist)
+        if index is None:
+            index = self._indexes[watchlist] = self._rebuild(watchlist)
+        return index
+
+    def _rebuild(self, watchlist: str) -> StoryIndex:
+        """The index of `watchlist` from the store: the stories listed in its live hours."""
+        index = StoryIndex()
+        seen: set[str] = set()
+        for hour in self._meta(watchlist)["hours"]:
+            bucket = cast(_Bucket | None, self._store.get(_key("hour", watchlist, str(hour))))
+            for story_id in [] if bucket is None else bucket["stories"]:
+                story = cast(_Story | None, self._store.get(_key("story", watchlist, story_id)))
+                if story_id in seen or story is None:
+                    continue
+                seen.add(story_id)
+                for entry in story["indexed"]:
+                    index.add(story_id, entry["id"], Fingerprint.from_json(entry["fp"]))
+                for exact in story["exact"]:
+                    index.add_exact(story_id, exact)
+        return index
+
+
+def _key(kind: str, watchlist: str, *rest: str) -> str:
+    # The watch-list is quoted so that a "/" in it cannot make two keys collide.
+    return "/".join((kind, quote(watchlist, safe=""), *rest))
+
+
+def _article_record(kind: Kind, story: _Story, when: float) -> _Article:
+    return _Article(
+        story=story["first_id"],
+        kind=kind,
+        size=story["size"],
+        time=when,
+        first_id=story["first_id"],
+        first_title=story["first_title"],
+        first_time=story["first_time"],
+    )
+
+
+def _decision(watchlist: str, article_id: str, record: _Article) -> StoryDecision:
+    return StoryDecision(
+        watchlist=watchlist,
+        article_id=article_id,
+        story_id=record["story"],
+        kind=record["kind"],
+        size=record["size"],
+        first_article_id=record["first_id"],
+        first_title=record["first_title"],
+        first_time=datetime.fromtimestamp(record["first_time"], UTC),
+        event_time=datetime.fromtimestamp(record["time"], UTC),
+    )
