@@ -25,8 +25,8 @@ from pathlib import Path
 from newswatch.contracts import Article, utc_now
 from newswatch.tagger.alerts import alerts_for
 from newswatch.watchlists import Engine
-from newswatch.watchlists.boilerplate import boilerplate_lines
-from newswatch.watchlists.normalize import normalize
+from newswatch.watchlists.text.boilerplate import boilerplate_lines
+from newswatch.watchlists.text.normalize import normalize
 
 ARTICLE_BYTES = 3000
 RUNS = 5
@@ -175,11 +175,11 @@ def main() -> None:
 
     # Only articles whose rules' first words may reach a threshold are matched in full.
     documents = [engine._normalize(article.title, article.body) for article in articles]
-    reachable = [document for document in documents if engine._reachable(document)]
+    reachable = [document for document in documents if engine._screen(document)]
 
     def screen() -> None:
         for document in documents:
-            engine._reachable(document)
+            engine._screen(document)
 
     def match() -> None:
         for document in reachable:

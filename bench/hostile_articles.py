@@ -20,7 +20,7 @@ import random
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
-from newswatch.watchlists.model import Pattern, Rule, TermSet, Watchlist
+from newswatch.watchlists.rules.model import Pattern, Rule, TermSet, Watchlist
 
 Article = dict[str, str]
 SEED = 9

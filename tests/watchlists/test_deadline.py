@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newswatch.watchlists import Engine
-from newswatch.watchlists.deadline import Deadline, RecordTooSlow
+from newswatch.watchlists.scoring.deadline import Deadline, RecordTooSlow
 
 TITLE = "New sanctions on North Korea"
 BODY = "The UN Security Council imposed new sanctions on North Korea."

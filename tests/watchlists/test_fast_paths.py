@@ -15,10 +15,10 @@ from collections import Counter
 import pytest
 
 from newswatch.watchlists import Engine
-from newswatch.watchlists.boilerplate import RELATED_STORY_PREFIXES, boilerplate_lines
-from newswatch.watchlists.normalize import normalize
-from newswatch.watchlists.script import fold
-from newswatch.watchlists.text import FieldText
+from newswatch.watchlists.text.boilerplate import RELATED_STORY_PREFIXES, boilerplate_lines
+from newswatch.watchlists.text.normalize import normalize
+from newswatch.watchlists.text.script import fold
+from newswatch.watchlists.text.sentences import FieldText
 from tests.helpers.paths import TEST_DATA
 from tests.helpers.watchlists import engine_with_terms
 
@@ -124,5 +124,5 @@ def test_anchor_counts_are_those_of_the_occurrences_found() -> None:
             for text in (article.get("title", ""), article["body"]):
                 folded = normalize(text, boilerplate_lines).text
                 assert matcher.counts(folded) == Counter(item.pattern for item in matcher.find(folded))
-            screened += not engine._reachable(engine._normalize(article.get("title", ""), article["body"]))
+            screened += not engine._screen(engine._normalize(article.get("title", ""), article["body"]))
     assert screened > 10  # articles no list can reach stop after the anchor scan

@@ -14,9 +14,10 @@ import pytest
 import yaml
 
 from newswatch.cli import main
-from newswatch.watchlists import default_watchlist_paths, rules_reader
-from newswatch.watchlists.loader import check_watchlists
-from newswatch.watchlists.yaml_nodes import MAX_FILE_BYTES, compose
+from newswatch.watchlists import default_watchlist_paths
+from newswatch.watchlists.rules import reader
+from newswatch.watchlists.rules.loader import check_watchlists
+from newswatch.watchlists.rules.yaml_nodes import MAX_FILE_BYTES, compose
 from tests.watchlists.test_loader import VALID, write
 
 HEADER = 'name: bomb\ndescription: d\nversion: "1"\nowner: o\nthreshold: 1.0\nwords:\n'
@@ -40,7 +41,7 @@ def test_alias_bomb_is_refused_before_anything_is_read(
     def never(*args: object) -> None:
         raise AssertionError("the rules were read: the aliases would have been followed")
 
-    monkeypatch.setattr(rules_reader.RulesReader, "__init__", never)
+    monkeypatch.setattr(reader.RulesReader, "__init__", never)
     path = write(tmp_path, "bomb.yaml", alias_bomb())
     problems = check_watchlists([path])
     assert str(problems[0]) == (
@@ -98,7 +99,7 @@ def test_oversize_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
 def test_too_many_words_are_refused_where_the_limit_is_passed_and_later_files_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rules_reader, "MAX_WORDS", 3)  # the test file writes four
+    monkeypatch.setattr(reader, "MAX_WORDS", 3)  # the test file writes four
     first = write(tmp_path, "first.yaml", VALID.format(name="first"))
     broken = write(tmp_path, "broken.yaml", "threshold: [")
     (problem,) = check_watchlists([first, broken])

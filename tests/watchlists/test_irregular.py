@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from newswatch.watchlists import irregular, normalize
-from newswatch.watchlists.boilerplate import boilerplate_lines
-from newswatch.watchlists.irregular import casefolder, simple_chars
+from newswatch.watchlists.text import irregular, normalize
+from newswatch.watchlists.text.boilerplate import boilerplate_lines
+from newswatch.watchlists.text.irregular import casefolder, simple_chars
 
 POOLS = (
     "abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 .,;:!?'\"-\n",

@@ -7,7 +7,12 @@ import random
 
 import pytest
 
-from newswatch.watchlists.language import MIN_CONFIDENCE, SAMPLE_CHARS, LanguageDetector, _identifier
+from newswatch.watchlists.text.language import (
+    MIN_CONFIDENCE,
+    SAMPLE_CHARS,
+    LanguageDetector,
+    _identifier,
+)
 from tests.helpers.paths import REPO_ROOT
 
 LANGUAGES = ("ar", "de", "en", "es", "fr", "id", "ja", "ko", "ru", "vi", "zh")

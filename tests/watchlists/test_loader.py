@@ -8,7 +8,7 @@ import pytest
 
 from newswatch.errors import WatchlistError, WatchlistsInvalid
 from newswatch.watchlists import Engine, default_watchlist_paths, load_watchlists
-from newswatch.watchlists.loader import check_watchlists
+from newswatch.watchlists.rules.loader import check_watchlists
 
 VALID = """\
 name: {name}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newswatch.watchlists import Engine
-from newswatch.watchlists.patterns import MAX_TERM_CHARS
+from newswatch.watchlists.rules.patterns import MAX_TERM_CHARS
 from tests.helpers.watchlists import engine_with_terms
 
 

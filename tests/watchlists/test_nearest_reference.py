@@ -13,11 +13,11 @@ import re
 
 import pytest
 
-from newswatch.watchlists.compiled import FIELDS, Found
-from newswatch.watchlists.evaluate import Candidates, _nearest, _vetoed_by_none
-from newswatch.watchlists.model import Field, Scope
-from newswatch.watchlists.script import NO_SPACE_CLASS
-from newswatch.watchlists.text import FieldText
+from newswatch.watchlists.rules.model import Field, Scope
+from newswatch.watchlists.scoring.compiled import FIELDS, Found
+from newswatch.watchlists.scoring.rule_scoring import Candidates, _nearest, _vetoed_by_none
+from newswatch.watchlists.text.script import NO_SPACE_CLASS
+from newswatch.watchlists.text.sentences import FieldText
 
 _WORD = re.compile(rf"[{NO_SPACE_CLASS}]{{1,2}}|[^\W_{NO_SPACE_CLASS}]+")
 _FIELD_ORDER = {field: number for number, field in enumerate(FIELDS)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newswatch.watchlists import Engine
-from newswatch.watchlists.normalize import normalize
+from newswatch.watchlists.text.normalize import normalize
 
 
 def test_full_width_zero_width_and_curly_quotes_are_matched_at_original_offsets() -> None:

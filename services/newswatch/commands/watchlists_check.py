@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from newswatch.settings import Settings
-from newswatch.watchlists.loader import check_watchlists, default_watchlist_paths
+from newswatch.watchlists.rules.loader import check_watchlists, default_watchlist_paths
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

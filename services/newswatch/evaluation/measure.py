@@ -8,7 +8,7 @@ from typing import Literal
 from newswatch.evaluation.labelled import LabelledArticle
 from newswatch.evaluation.report import Mistake
 from newswatch.evaluation.scores import Decision, Scores, score
-from newswatch.watchlists.engine import Engine
+from newswatch.watchlists.scoring.engine import Engine
 
 
 def measure(engine: Engine, items: Sequence[LabelledArticle]) -> tuple[Scores, list[Mistake]]:

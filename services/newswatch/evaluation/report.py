@@ -13,7 +13,7 @@ from typing import Literal
 
 from newswatch.evaluation.labelled import LabelledArticle
 from newswatch.evaluation.scores import Counts, Scores
-from newswatch.watchlists.explain import WatchlistExplanation
+from newswatch.watchlists.scoring.explain import WatchlistExplanation
 
 MAX_EVIDENCE = 3  # hits shown per rule
 

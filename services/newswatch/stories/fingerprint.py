@@ -28,8 +28,8 @@ from itertools import groupby
 
 from datasketch import MinHash
 
-from newswatch.watchlists.boilerplate import boilerplate_lines  # moving to watchlists.text later
-from newswatch.watchlists.script import NO_SPACE_CLASS, fold
+from newswatch.watchlists.text.boilerplate import boilerplate_lines  # moving to watchlists.text later
+from newswatch.watchlists.text.script import NO_SPACE_CLASS, fold
 
 NUM_PERM = 128
 # The first characters of a body that are read; the rest is ignored (hostile sizes).

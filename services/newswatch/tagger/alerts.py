@@ -6,7 +6,7 @@ from datetime import datetime
 
 from newswatch.contracts import Alert, Article, alert_id_for
 from newswatch.watchlists import Engine
-from newswatch.watchlists.deadline import Deadline
+from newswatch.watchlists.scoring.deadline import Deadline
 
 
 def alerts_for(

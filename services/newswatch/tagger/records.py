@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from newswatch.contracts import Alert, Article, DeadLetter, DeadLetterReason, describe_validation_error
 from newswatch.tagger.alerts import alerts_for
 from newswatch.watchlists import Engine
-from newswatch.watchlists.deadline import Clock, Deadline, RecordTooSlow
+from newswatch.watchlists.scoring.deadline import Clock, Deadline, RecordTooSlow
 
 
 @dataclass(frozen=True, slots=True)

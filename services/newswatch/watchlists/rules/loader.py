@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 
 from newswatch.errors import WatchlistError, WatchlistsInvalid
-from newswatch.watchlists.model import TermSet, Watchlist
-from newswatch.watchlists.rules_reader import RulesReader, WordBudget
-from newswatch.watchlists.yaml_nodes import compose, line_of
+from newswatch.watchlists.rules.model import TermSet, Watchlist
+from newswatch.watchlists.rules.reader import RulesReader, WordBudget
+from newswatch.watchlists.rules.yaml_nodes import compose, line_of
 
 _REQUIRED = ("name", "description", "version", "owner", "threshold", "rules")
 _OPTIONAL = ("max_repeats", "words", "exclude")

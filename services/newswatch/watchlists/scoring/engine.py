@@ -13,17 +13,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newswatch.watchlists.boilerplate import boilerplate_lines
-from newswatch.watchlists.compiled import FIELDS, CompiledList, CompiledRule, Found, by_pattern
-from newswatch.watchlists.deadline import Deadline, unlimited
-from newswatch.watchlists.evaluate import Outcome, evaluate, may_reach
-from newswatch.watchlists.explain import Explanation, RuleExplanation, WatchlistExplanation
-from newswatch.watchlists.language import LanguageDetector
-from newswatch.watchlists.loader import default_watchlist_paths, load_watchlists
-from newswatch.watchlists.matcher import Matcher
-from newswatch.watchlists.model import Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
-from newswatch.watchlists.normalize import NormalizedText, normalize
-from newswatch.watchlists.text import FieldText, snippet
+from newswatch.watchlists.rules.loader import default_watchlist_paths, load_watchlists
+from newswatch.watchlists.rules.model import Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
+from newswatch.watchlists.scoring.compiled import (
+    FIELDS,
+    CompiledList,
+    CompiledRule,
+    Found,
+    by_pattern,
+)
+from newswatch.watchlists.scoring.deadline import Deadline, unlimited
+from newswatch.watchlists.scoring.explain import Explanation, RuleExplanation, WatchlistExplanation
+from newswatch.watchlists.scoring.matcher import Matcher
+from newswatch.watchlists.scoring.rule_scoring import Outcome, evaluate, may_reach
+from newswatch.watchlists.text.boilerplate import boilerplate_lines
+from newswatch.watchlists.text.language import LanguageDetector
+from newswatch.watchlists.text.normalize import NormalizedText, normalize
+from newswatch.watchlists.text.sentences import FieldText, snippet
 
 if TYPE_CHECKING:  # the engine stays pure: it reads one field of the settings, never builds them
     from newswatch.settings import Settings
@@ -136,7 +142,7 @@ class Engine:
         check = unlimited if deadline is None else deadline.check
         documents = self._normalize(title, body)
         check("normalise")
-        reachable = self._reachable(documents)
+        reachable = self._screen(documents)
         check("screen")
         if not reachable:
             return []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newswatch.watchlists.model import Hit
+from newswatch.watchlists.rules.model import Hit
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ from typing import cast
 import yaml
 
 from newswatch.errors import WatchlistError
-from newswatch.watchlists.model import FieldScope, Pattern, Rule, Scope, TermSet
-from newswatch.watchlists.patterns import parse_pattern
-from newswatch.watchlists.yaml_nodes import NodeReader, line_of, shorten
+from newswatch.watchlists.rules.model import FieldScope, Pattern, Rule, Scope, TermSet
+from newswatch.watchlists.rules.patterns import parse_pattern
+from newswatch.watchlists.rules.yaml_nodes import NodeReader, line_of, shorten
 
 _RULE_KEYS = (
     "name",

@@ -22,8 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from newswatch.watchlists.irregular import casefolder, fold_simple, irregular_spans, simple_chars
-from newswatch.watchlists.script import fold
+from newswatch.watchlists.text.irregular import (
+    casefolder,
+    fold_simple,
+    irregular_spans,
+    simple_chars,
+)
+from newswatch.watchlists.text.script import fold
 
 SkipLines = Callable[[str], list[tuple[int, int]]]
 

@@ -22,7 +22,7 @@ from functools import cache
 
 import hyperscan
 
-from newswatch.watchlists.script import fold, irregular_class
+from newswatch.watchlists.text.script import fold, irregular_class
 
 # Whitespace that is not one plain space or a line break must be folded to a space.
 ODD_SPACE = "\t\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from newswatch.watchlists.script import fold
+from newswatch.watchlists.text.script import fold
 
 # A line that starts with one of these introduces a link to another story.
 RELATED_STORY_PREFIXES: tuple[str, ...] = (

@@ -8,9 +8,9 @@ make the matcher backtrack or hang.
 
 from __future__ import annotations
 
-from newswatch.watchlists.model import Pattern, Segment
-from newswatch.watchlists.normalize import normalize_term
-from newswatch.watchlists.script import is_word_char
+from newswatch.watchlists.rules.model import Pattern, Segment
+from newswatch.watchlists.text.normalize import normalize_term
+from newswatch.watchlists.text.script import is_word_char
 
 WILDCARD = "*"
 # The matcher's cost per character grows with the longest term; no real term is longer.

@@ -18,9 +18,16 @@ import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from newswatch.watchlists.compiled import EXCLUDE, FIELDS, NONE, CompiledList, CompiledRule, Found
-from newswatch.watchlists.model import Field, Rule, Scope, Watchlist
-from newswatch.watchlists.text import FieldText
+from newswatch.watchlists.rules.model import Field, Rule, Scope, Watchlist
+from newswatch.watchlists.scoring.compiled import (
+    EXCLUDE,
+    FIELDS,
+    NONE,
+    CompiledList,
+    CompiledRule,
+    Found,
+)
+from newswatch.watchlists.text.sentences import FieldText
 
 # Sums of float weights (0.3 + 0.3 + 0.4) must not miss a threshold by rounding.
 EPSILON = 1e-9

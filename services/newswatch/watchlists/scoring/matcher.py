@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 import hyperscan
 
-from newswatch.watchlists.compiled import Found
-from newswatch.watchlists.model import Field, Pattern, Segment
-from newswatch.watchlists.script import is_no_space_char, is_word_char
+from newswatch.watchlists.rules.model import Field, Pattern, Segment
+from newswatch.watchlists.scoring.compiled import Found
+from newswatch.watchlists.text.script import is_no_space_char, is_word_char
 
 _UNITS = "utf-16-le"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from newswatch.watchlists.script import NO_SPACE_CLASS
+from newswatch.watchlists.text.script import NO_SPACE_CLASS
 
 SNIPPET_CONTEXT = 60
 _ELLIPSIS = "\u2026"

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from newswatch.watchlists.model import Field, Rule, Watchlist
+from newswatch.watchlists.rules.model import Field, Rule, Watchlist
 
 FIELDS: tuple[Field, ...] = ("title", "body")
 # The "group number" of a rule's vetoes, and the "rule number" of the list's exclusions.
