@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Literal
 
 Field = Literal["title", "body"]
+FIELDS: tuple[Field, ...] = ("title", "body")  # in the order an article is read
+FIELD_ORDER: dict[Field, int] = {field: number for number, field in enumerate(FIELDS)}
 FieldScope = Literal["title", "body", "any"]
 ScopeKind = Literal["sentence", "words", "article"]
 
@@ -64,9 +66,6 @@ class Scope:
 
     kind: ScopeKind
     words: int = 0
-
-    def describe(self) -> str:
-        return f"within {self.words} words" if self.kind == "words" else f"in the same {self.kind}"
 
 
 @dataclass(frozen=True, slots=True)

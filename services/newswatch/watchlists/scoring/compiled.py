@@ -8,30 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from newswatch.watchlists.rules.model import Field, Rule, Watchlist
+from newswatch.watchlists.rules.model import Rule, Watchlist
+from newswatch.watchlists.scoring.matcher import Found
 
-FIELDS: tuple[Field, ...] = ("title", "body")
-# The "group number" of a rule's vetoes, and the "rule number" of the list's exclusions.
-NONE = -1
-EXCLUDE = -1
-
-
-class Found(NamedTuple):
-    """Pattern number `pattern` found in `field` at normalised text[start:end].
-
-    A named tuple rather than a frozen dataclass: articles have dozens of these and a
-    tuple is several times cheaper to build; equality and hashing are the same.
-    """
-
-    field: Field
-    pattern: int
-    start: int
-    end: int
-
-    def overlaps(self, other: Found) -> bool:
-        return self.field == other.field and self.start < other.end and other.start < self.end
+# The "group number" of a rule's vetoes (its groups are numbered from 0), and the
+# "rule number" of the list's exclusions (its rules are numbered from 0).
+VETO_GROUP = -1
+EXCLUSION_RULE = -2
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +32,7 @@ class CompiledList:
     """A watch-list with its rules compiled, indexed by the patterns they use.
 
     `roles` maps a pattern to where it plays a part: (rule number, group number) for
-    the groups of a rule, (rule number, NONE) for its vetoes, (EXCLUDE, 0) for the
+    the groups of a rule, (rule number, VETO_GROUP) for its vetoes, (EXCLUSION_RULE, 0) for the
     list's exclusions. An article's occurrences reach their rules through it directly.
     """
 
@@ -64,11 +48,11 @@ class CompiledList:
     ) -> CompiledList:
         roles: dict[int, list[tuple[int, int]]] = {}
         for number, compiled in enumerate(rules):
-            for part, patterns in [*enumerate(compiled.parts), (NONE, compiled.none)]:
+            for part, patterns in [*enumerate(compiled.parts), (VETO_GROUP, compiled.none)]:
                 for pattern in patterns:
                     roles.setdefault(pattern, []).append((number, part))
         for pattern in exclusions:
-            roles.setdefault(pattern, []).append((EXCLUDE, 0))
+            roles.setdefault(pattern, []).append((EXCLUSION_RULE, 0))
         frozen = {pattern: tuple(where) for pattern, where in roles.items()}
         return cls(watchlist, rules, exclusions, frozenset(frozen), frozen)
 

@@ -14,18 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newswatch.watchlists.rules.loader import default_watchlist_paths, load_watchlists
-from newswatch.watchlists.rules.model import Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
-from newswatch.watchlists.scoring.compiled import (
-    FIELDS,
-    CompiledList,
-    CompiledRule,
-    Found,
-    by_pattern,
-)
+from newswatch.watchlists.rules.model import FIELDS, Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
+from newswatch.watchlists.scoring.compiled import CompiledList, CompiledRule, by_pattern
 from newswatch.watchlists.scoring.deadline import Deadline, unlimited
 from newswatch.watchlists.scoring.explain import Explanation, RuleExplanation, WatchlistExplanation
-from newswatch.watchlists.scoring.matcher import Matcher
-from newswatch.watchlists.scoring.rule_scoring import Outcome, evaluate, may_reach
+from newswatch.watchlists.scoring.matcher import Found, Matcher
+from newswatch.watchlists.scoring.rule_scoring import (
+    ListOutcome,
+    reaches_threshold,
+    score_list,
+    score_upper_bound,
+)
 from newswatch.watchlists.text.boilerplate import boilerplate_lines
 from newswatch.watchlists.text.language import LanguageDetector
 from newswatch.watchlists.text.normalize import NormalizedText, normalize
@@ -155,13 +154,16 @@ class Engine:
             check("language")
         matches = []
         for outcome in matched:
-            evidence = self._evidence(outcome, article, MAX_HITS)
+            evidence = self._evidence(outcome.evidence, article, MAX_HITS)
             check(f"evidence {outcome.watchlist.name}")
             matches.append(WatchlistMatch(outcome.watchlist.name, outcome.score, evidence, language))
         return matches
 
-    def _reachable(self, documents: dict[Field, NormalizedText]) -> list[CompiledList]:
-        """The lists that may reach their threshold, judged from their rules' first words only."""
+    def _screen(self, documents: dict[Field, NormalizedText]) -> list[CompiledList]:
+        """The lists that may reach their threshold, judged from their rules' first words only.
+
+        An article no list may reach needs no other word looked up.
+        """
         counts: list[dict[int, int]] = [{} for _ in self._lists]
         rules = self._anchor_rules
         for document in documents.values():
@@ -172,7 +174,7 @@ class Engine:
         return [
             item
             for item, anchors in zip(self._lists, counts, strict=True)
-            if anchors and may_reach(item, anchors)
+            if anchors and reaches_threshold(score_upper_bound(item, anchors), item.watchlist)
         ]
 
     def explain(self, title: str, body: str, language: str | None = None) -> Explanation:
@@ -184,18 +186,18 @@ class Engine:
         outcomes = {outcome.watchlist.name: outcome for outcome in self._outcomes(article)}
         lists = []
         for item in self._lists:
-            outcome = outcomes.get(item.watchlist.name) or evaluate(item, (), {}, {})
+            outcome = outcomes.get(item.watchlist.name) or score_list(item, (), {}, {})
             assert outcome is not None
             rules = tuple(
                 RuleExplanation(
                     name=rule.rule.name,
                     weight=rule.rule.weight,
-                    mentions=len(rule.firings),
+                    mentions=rule.mentions,
                     counted=rule.counted,
                     points=round(rule.points, 3),
                     vetoed=rule.vetoed,
                     min_mentions=rule.rule.min_mentions,
-                    evidence=self._hits([f for firing in rule.firings for f in firing.found], article),
+                    evidence=self._hits(rule.evidence, article),
                 )
                 for rule in outcome.rules
             )
@@ -222,7 +224,7 @@ class Engine:
         reachable_only: bool = False,
         lists: Sequence[CompiledList] | None = None,
         check: Callable[[str], None] = unlimited,
-    ) -> list[Outcome]:
+    ) -> list[ListOutcome]:
         """The outcomes of the lists (default: all) the article mentions.
 
         Only of those that may match if `reachable_only`; `check` is called after each list.
@@ -232,17 +234,14 @@ class Engine:
         for item in self._lists if lists is None else lists:
             if item.patterns.isdisjoint(positions):
                 continue
-            outcome = evaluate(item, article.found, positions, article.texts, reachable_only=reachable_only)
+            outcome = score_list(item, article.found, positions, article.texts, reachable_only=reachable_only)
             check(f"evaluate {item.watchlist.name}")
             if outcome is not None:
                 outcomes.append(outcome)
         return outcomes
 
-    def _evidence(self, outcome: Outcome, article: _Article, limit: int) -> tuple[Hit, ...]:
-        """Up to `limit` hits of the rules that scored: each distinct text once first, in text order."""
-        found = [
-            item for rule in outcome.rules if rule.counted for firing in rule.firings for item in firing.found
-        ]
+    def _evidence(self, found: Sequence[Found], article: _Article, limit: int) -> tuple[Hit, ...]:
+        """Up to `limit` hits of the occurrences that scored: each distinct text once first, in text order."""
         # Chosen on (term, field, start, end, text), which decides a hit (its snippet
         # follows from field, start and end): snippets are cut only for the chosen few.
         spans = self._spans(found, article)

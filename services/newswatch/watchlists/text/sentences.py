@@ -54,17 +54,6 @@ class FieldText:
             starts += [match.end() for match in _SENTENCE_END.finditer(self.text)]
         return starts
 
-    def words_between(self, first: tuple[int, int], second: tuple[int, int]) -> int:
-        """How many words lie between two spans (0 when they touch or overlap).
-
-        As many as `_WORD` finds in the text between them, in O(log n) per question
-        after one O(n) pass over the field on the first question.
-        """
-        earlier, later = sorted((first, second))
-        if later[0] <= earlier[1]:
-            return 0
-        return self.words_in(earlier[1], later[0])
-
     def words_in(self, low: int, high: int) -> int:
         """len(_WORD.findall(text, low, high)), from the field's runs by bisection: O(log n)."""
         if high <= low:
