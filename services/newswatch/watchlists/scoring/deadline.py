@@ -1,7 +1,7 @@
 """A time budget for tagging one record, checked by the engine between its stages.
 
 Cooperative: nothing interrupts a running stage. The engine calls `check` when a stage
-ends (normalise, screen, scan, each list's evaluation, language, evidence), so a record
+ends (normalise, screen, scan, each list's scoring, language, evidence), so a record
 over budget is stopped at the next boundary, with where its time went. That bounds a
 record's time as long as each stage is bounded itself (linear-time matching).
 The clock is injected: tests drive it by hand.

@@ -235,7 +235,7 @@ class Engine:
             if item.patterns.isdisjoint(positions):
                 continue
             outcome = score_list(item, article.found, positions, article.texts, reachable_only=reachable_only)
-            check(f"evaluate {item.watchlist.name}")
+            check(f"evaluate {item.watchlist.name}")  # the stage name dead letters and tests report
             if outcome is not None:
                 outcomes.append(outcome)
         return outcomes
