@@ -53,7 +53,7 @@ class SpikeParams:
     # Below this no count is a spike, whatever the baseline: 1 -> 3 is noise.
     min_count: int = 5
     # The largest Poisson tail probability that still counts as a spike: larger values
-    # raise more spikes. About 0.02 false spikes per watch-list per week at the default.
+    # raise more spikes. Under 0.1 false spikes per watch-list per week at the default.
     sensitivity: float = 1e-4
     # News is burstier than Poisson at high volumes; a spike must also be this many
     # times the baseline.
