@@ -62,7 +62,18 @@ def feed(detector: SpikeDetector, events: list[Event], watchlist: str = "ports")
 
 
 def detector(**changes: object) -> SpikeDetector:
-    return SpikeDetector(JsonStore(), replace(SpikeParams(), **changes))  # type: ignore[arg-type]
+    """A detector with no warm-up, so that each test's timeline can start at its burst."""
+    params = replace(SpikeParams(warmup_buckets=0), **changes)  # type: ignore[arg-type]
+    return SpikeDetector(JsonStore(), params)
+
+
+def test_no_spike_before_a_watchlist_has_a_full_baseline_behind_it() -> None:
+    # A worker that starts (or a new list) has no history: its first busy hour is no surge.
+    spikes = SpikeDetector(JsonStore(), SpikeParams())
+    assert feed(spikes, hourly(T0, 1, 30, "first-hour")) == []
+    assert feed(spikes, hourly(T0 + 1 * HOUR, 23, 1, "quiet")) == []
+    [spike] = feed(spikes, hourly(T0 + 24 * HOUR, 1, 30, "burst"))
+    assert spike.window_start == T0 + 24 * HOUR
 
 
 def test_a_quiet_baseline_then_a_burst_raises_exactly_one_spike_at_the_burst() -> None:
@@ -178,7 +189,7 @@ def test_state_stays_bounded_over_a_long_timeline() -> None:
 
 def test_a_huge_bucket_keeps_a_bounded_value() -> None:
     store = JsonStore()
-    spikes = SpikeDetector(store, SpikeParams())
+    spikes = SpikeDetector(store, SpikeParams(warmup_buckets=0))
     feed(spikes, hourly(T0, 1, 5000, "flood"))
     [bucket_key] = [key for key in store if key.startswith("spk|")]
     bucket = store[bucket_key]

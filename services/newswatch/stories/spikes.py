@@ -59,6 +59,10 @@ class SpikeParams:
     # times the baseline.
     min_ratio: float = 2.0
     cooldown_seconds: int = 6 * 3600
+    # No spike until a watch-list has been watched this many buckets (from its first new
+    # story): a worker that starts, or a list that is new, has no baseline yet, and any
+    # `min_count` stories in its first hour would otherwise look like a surge.
+    warmup_buckets: int = 24
     # Stories quoted by a spike.
     max_stories: int = 20
     # Story ids remembered per bucket to ignore a redelivered story; past this the count
@@ -81,6 +85,7 @@ class SpikeParams:
                 ("sensitivity", self.sensitivity, 0 < self.sensitivity < 1, "between 0 and 1"),
                 ("min_ratio", self.min_ratio, self.min_ratio >= 1, "at least 1"),
                 ("cooldown_seconds", self.cooldown_seconds, self.cooldown_seconds >= 0, "0 or more"),
+                ("warmup_buckets", self.warmup_buckets, self.warmup_buckets >= 0, "0 or more"),
                 ("max_stories", self.max_stories, self.max_stories >= 1, "at least 1"),
                 ("max_ids_per_bucket", self.max_ids_per_bucket, self.max_ids_per_bucket >= 0, "0 or more"),
             )
@@ -131,6 +136,7 @@ class SpikeDetector:
         head_key = f"spkhead|{watchlist}"
         head = _mapping(self.store.get(head_key))
         current = int(head.get("bucket", start))
+        since = min(int(head.get("since", start)), start)
         if start < current - p.baseline_buckets * p.bucket_seconds:
             return None  # older than any baseline still kept: it can change nothing
         if start > current:
@@ -156,7 +162,8 @@ class SpikeDetector:
 
         spike = None
         hot = head.get("hot")
-        if start == current and count >= p.min_count:
+        warm = start - since >= p.warmup_buckets * p.bucket_seconds
+        if start == current and warm and count >= p.min_count:
             baseline = self._baseline(watchlist, start)
             if is_spike(count, baseline, p):
                 cooling = hot is not None and start < int(hot) + p.cooldown_seconds
@@ -180,7 +187,7 @@ class SpikeDetector:
                 # surge that goes on for hours is still the one surge.
                 hot = start
         self.store[bucket_key] = bucket
-        self.store[head_key] = {"bucket": current, "hot": hot}
+        self.store[head_key] = {"bucket": current, "hot": hot, "since": since}
         return spike
 
     def _baseline(self, watchlist: str, start: int) -> float:
