@@ -37,3 +37,37 @@ def engine_from(folder: Path, text: str) -> Engine:
 
 def engine_with_terms(folder: Path, *terms: str) -> Engine:
     return engine_from(folder, terms_yaml(*terms))
+
+
+# A small valid watch-list of every construct the loader tests break one at a time;
+# `{name}` is its name.
+VALID = """\
+name: {name}
+description: A list written for this test.
+version: "1"
+owner: tests
+threshold: 1.0
+words:
+  places:
+    en: [pyongyang]
+rules:
+  - name: named
+    weight: 1.0
+    any:
+      en:
+        - north korea
+  - name: near
+    weight: 0.5
+    all: [places, {{en: [missile*]}}]
+    within: 5 words
+exclude:
+  en:
+    - coat of arms
+"""
+
+
+def write(tmp_path: Path, filename: str, text: str) -> Path:
+    """`text` written to tmp_path/filename, for the loader to read."""
+    path = tmp_path / filename
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -18,7 +18,7 @@ from newswatch.watchlists import default_watchlist_paths
 from newswatch.watchlists.rules import reader
 from newswatch.watchlists.rules.loader import check_watchlists
 from newswatch.watchlists.rules.yaml_nodes import MAX_FILE_BYTES, compose
-from tests.watchlists.test_loader import VALID, write
+from tests.helpers.watchlists import VALID, write
 
 HEADER = 'name: bomb\ndescription: d\nversion: "1"\nowner: o\nthreshold: 1.0\nwords:\n'
 ANCHOR = "'&a0' marks a part of the file to repeat (a YAML anchor), which is not allowed"

@@ -9,36 +9,7 @@ import pytest
 from newswatch.errors import WatchlistError, WatchlistsInvalid
 from newswatch.watchlists import Engine, default_watchlist_paths, load_watchlists
 from newswatch.watchlists.rules.loader import check_watchlists
-
-VALID = """\
-name: {name}
-description: A list written for this test.
-version: "1"
-owner: tests
-threshold: 1.0
-words:
-  places:
-    en: [pyongyang]
-rules:
-  - name: named
-    weight: 1.0
-    any:
-      en:
-        - north korea
-  - name: near
-    weight: 0.5
-    all: [places, {{en: [missile*]}}]
-    within: 5 words
-exclude:
-  en:
-    - coat of arms
-"""
-
-
-def write(tmp_path: Path, filename: str, text: str) -> Path:
-    path = tmp_path / filename
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.helpers.watchlists import VALID, write
 
 
 def load_error(*paths: Path) -> WatchlistError:
