@@ -28,7 +28,7 @@ from itertools import groupby
 
 from datasketch import MinHash
 
-from newswatch.watchlists.text.boilerplate import boilerplate_lines  # moving to watchlists.text later
+from newswatch.watchlists.text.boilerplate import boilerplate_lines
 from newswatch.watchlists.text.script import NO_SPACE_CLASS, fold
 
 NUM_PERM = 128
@@ -49,7 +49,7 @@ MIN_SHINGLES = 8
 # not a sliver of a much longer text (the estimate is too noisy there).
 JACCARD_MIN = 0.5
 CONTAINMENT_MIN = 0.75
-CONTAINMENT_JACCARD_FLOOR = 0.0
+CONTAINMENT_JACCARD_FLOOR = 0.1
 
 SCHEME = "affine32"
 # Letters, digits and combining marks (Thai vowel signs, Devanagari matras) make words;
