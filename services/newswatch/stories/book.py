@@ -6,9 +6,15 @@ store is the only state: a mapping of string keys to JSON-able values that the w
 backs with a changelogged table. Keys start with their kind and the (quoted) watch-list:
 
     watchlist/<wl>             {"watermark": t, "hours": [h, ...]}   live hour buckets
-    hour/<wl>/<h>              {"stories": [story ids], "opened": n} stories last touched in hour h
-    story/<wl>/<story id>      first article, size, last event time, members, indexed fingerprints
+    hour/<wl>/<h>              stories last touched and articles decided in hour h, stories opened
+    story/<wl>/<story id>      first article, size, last event time, indexed fingerprints
     article/<wl>/<article id>  the decision made for that article, returned again on a repeat
+
+Everything expires by event time, so the store holds about one window of a watch-list's
+articles, however long a story lives: an article's record goes with its hour, except for
+the few whose fingerprints the story indexes (they go with the story, so that a repeat of
+them can never make them copies of themselves). A copy delivered again more than a window
+after its event time is decided anew (at-least-once repeats come within seconds).
 
 Times are event times in epoch seconds. The LSH index of a watch-list is derived from
 the store: built on first use (after a restart or rebalance the wiring drops the book),
@@ -47,6 +53,7 @@ class _Meta(TypedDict):
 
 class _Bucket(TypedDict):
     stories: list[str]
+    articles: list[str]
     opened: int
 
 
@@ -62,7 +69,6 @@ class _Story(TypedDict):
     size: int
     last: float
     hour: int
-    members: list[str]
     indexed: list[_Indexed]
     exact: list[str]
 
@@ -160,12 +166,11 @@ class StoryBook:
             size=1,
             last=when,
             hour=hour,
-            members=[article_id],
             indexed=[_Indexed(id=article_id, fp=fingerprint.to_json())],
             exact=[fingerprint.exact] if fingerprint.exact else [],
         )
         self._store[_key("story", watchlist, article_id)] = story
-        self._list_in_hour(watchlist, article_id, hour, opened=True)
+        self._list_in_hour(watchlist, hour, story_id=article_id, article_id=article_id, opened=True)
         self._index(watchlist).add(article_id, article_id, fingerprint)
         return _article_record("new", story, when)
 
@@ -176,7 +181,6 @@ class StoryBook:
         # A copy, not the stored value: a table must see the assignment to log the change.
         story = cast(_Story, dict(cast(_Story, self._store[story_key])))
         story["size"] += 1
-        story["members"] = [*story["members"], article_id]
         story["last"] = max(story["last"], when)
         index = self._index(watchlist)
         if fingerprint.exact and fingerprint.exact not in story["exact"]:
@@ -189,38 +193,63 @@ class StoryBook:
         hour = math.floor(story["last"] / HOUR)
         if hour > story["hour"]:
             story["hour"] = hour
-            self._list_in_hour(watchlist, story_id, hour, opened=False)
+            self._list_in_hour(watchlist, hour, story_id=story_id)
+        self._list_in_hour(watchlist, math.floor(when / HOUR), article_id=article_id)
         self._store[story_key] = story
         return _article_record("copy", story, when)
 
-    def _list_in_hour(self, watchlist: str, story_id: str, hour: int, *, opened: bool) -> None:
+    def _list_in_hour(
+        self,
+        watchlist: str,
+        hour: int,
+        *,
+        story_id: str | None = None,
+        article_id: str | None = None,
+        opened: bool = False,
+    ) -> None:
         bucket_key = _key("hour", watchlist, str(hour))
         bucket = cast(_Bucket | None, self._store.get(bucket_key))
         if bucket is None:
-            bucket = _Bucket(stories=[], opened=0)
+            bucket = _Bucket(stories=[], articles=[], opened=0)
             meta = self._meta(watchlist)
             hours = sorted({*meta["hours"], hour})
             self._store[_key("watchlist", watchlist)] = _Meta(watermark=meta["watermark"], hours=hours)
         self._store[bucket_key] = _Bucket(
-            stories=[*bucket["stories"], story_id], opened=bucket["opened"] + opened
+            stories=bucket["stories"] + ([story_id] if story_id is not None else []),
+            articles=bucket["articles"] + ([article_id] if article_id is not None else []),
+            opened=bucket["opened"] + opened,
         )
 
     def _expire_hour(self, watchlist: str, hour: int) -> int:
         bucket = cast(_Bucket | None, self._store.pop(_key("hour", watchlist, str(hour)), None))
+        if bucket is None:
+            return 0
+        for article_id in bucket["articles"]:
+            self._expire_article(watchlist, article_id)
         deleted = 0
-        for story_id in [] if bucket is None else bucket["stories"]:
+        for story_id in bucket["stories"]:
             story_key = _key("story", watchlist, story_id)
             story = cast(_Story | None, self._store.get(story_key))
             # A story touched later is listed in a later bucket too, and expires with that one.
             if story is None or story["hour"] != hour:
                 continue
-            for member in story["members"]:
-                self._store.pop(_key("article", watchlist, member), None)
+            for entry in story["indexed"]:
+                self._store.pop(_key("article", watchlist, entry["id"]), None)
             del self._store[story_key]
             if watchlist in self._indexes:
                 self._indexes[watchlist].remove_story(story_id)
             deleted += 1
         return deleted
+
+    def _expire_article(self, watchlist: str, article_id: str) -> None:
+        article_key = _key("article", watchlist, article_id)
+        article = cast(_Article | None, self._store.get(article_key))
+        if article is None:
+            return
+        story = cast(_Story | None, self._store.get(_key("story", watchlist, article["story"])))
+        # An article the live story indexes stays with the story (see the module docstring).
+        if story is None or all(entry["id"] != article_id for entry in story["indexed"]):
+            del self._store[article_key]
 
     def _meta(self, watchlist: str) -> _Meta:
         meta = self._store.get(_key("watchlist", watchlist))
