@@ -63,7 +63,7 @@ def _word_pattern() -> re.Pattern[str]:
     # Consecutive code points as ranges: a class of 1,300 single characters compiles slowly.
     runs = (list(run) for _, run in groupby(enumerate(marks), key=lambda pair: pair[1] - pair[0]))
     spans = "".join(f"{re.escape(chr(run[0][1]))}-{re.escape(chr(run[-1][1]))}" for run in runs)
-    return re.compile(f"(?:[^\\W_]|[{spans}])+")
+    return re.compile(f"[\\w{spans}]+")
 
 
 @cache
@@ -142,23 +142,23 @@ def content_lines(body: str) -> list[list[str]]:
         tokens = words(line)
         if start in dropped or not tokens:
             continue
-        (kept if _units(tokens) >= MIN_LINE_UNITS else short).append(tokens)
+        # A run of no-space script is one token but many words: about two characters a word.
+        units = len(tokens) + len(_NO_SPACE.findall(line)) / 2
+        (kept if units >= MIN_LINE_UNITS else short).append(tokens)
     return kept or short
 
 
 def shingles(lines: Sequence[Sequence[str]]) -> set[str]:
     """Word 3-grams, or character 4-grams when the text is mostly in a script without spaces."""
     tokens = [token for line in lines for token in line]
-    letters = sum(len(token) for token in tokens)
-    no_space = sum(len(_NO_SPACE.findall(token)) for token in tokens)
-    if letters and no_space >= NO_SPACE_SHARE * letters:
-        stream = "".join(tokens)
+    stream = "".join(tokens)
+    if not stream:
+        return set()
+    if len(_NO_SPACE.findall(stream)) >= NO_SPACE_SHARE * len(stream):
         size = CHAR_SHINGLE
-        return {stream[i : i + size] for i in range(max(1, len(stream) - size + 1))} if stream else set()
+        return {stream[i : i + size] for i in range(max(1, len(stream) - size + 1))}
     size = WORD_SHINGLE
-    return (
-        {" ".join(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1))} if tokens else set()
-    )
+    return {" ".join(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1))}
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> Similarity:
@@ -197,8 +197,3 @@ def _similarity(
     # |A∩B| = J·|A∪B| and |A∪B| = |A| + |B| - |A∩B|, so |A∩B| = J·(|A| + |B|) / (1 + J).
     overlap = jaccard * (size_a + size_b) / (1 + jaccard)
     return Similarity(jaccard, min(1.0, overlap / smaller))
-
-
-def _units(tokens: Sequence[str]) -> float:
-    # A run of no-space script is one token but many words: about two characters a word.
-    return sum(max(1, len(_NO_SPACE.findall(token)) / 2) for token in tokens)
