@@ -10,7 +10,7 @@ import pytest
 from newswatch.stories.book import StoryBook, StoryDecision
 from newswatch.stories.exceptions import EventTimeWithoutZone
 from newswatch.stories.fingerprint import Fingerprint, fingerprint
-from tests.stories.test_spikes import JsonStore  # the store as the changelogged table keeps it
+from tests.helpers.stores import JsonStore  # the store as the changelogged table keeps it
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 HOUR = timedelta(hours=1)
