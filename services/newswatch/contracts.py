@@ -1,4 +1,5 @@
-"""The records newswatch reads and writes on Kafka: Article in, Alert and DeadLetter out.
+"""The records newswatch reads and writes on Kafka: Article in; Alert, StoryEvent,
+SpikeEvent and DeadLetter out; StoryRequest between the worker's two agents.
 
 These pydantic models are the single source of truth for the wire format. The JSON
 Schemas in `schemas/` are generated from them (`newswatch schemas`), and a test fails
@@ -10,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -70,12 +71,71 @@ class Alert(_Record):
     source: str | None
     published_at: AwareDatetime | None
     tagged_at: AwareDatetime
+    story_id: str | None = Field(
+        default=None,
+        description="The story this article belongs to (the id of its first article); "
+        "null when the worker runs without stories (NEWSWATCH_STORIES_ENABLED=false).",
+    )
 
 
 def alert_id_for(article_id: str, watchlist: str) -> str:
     """The same article and watch-list always give the same id (at-least-once de-duplication)."""
     digest = hashlib.sha256(f"{article_id}\x1f{watchlist}".encode()).hexdigest()
     return digest[:32]
+
+
+class StoryEvent(_Record):
+    """One alerted article placed in a story of its watch-list: it opened the story
+    (`new`) or joined it as a copy (`copy`). Keyed by `story_id` on the stories topic."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    story_id: str = Field(description="The id of the story's first article; the Kafka key.")
+    article_id: str
+    watchlist: str
+    kind: Literal["new", "copy"] = Field(
+        description="new: this article opened the story; copy: it joined one."
+    )
+    size: int = Field(ge=1, description="Articles in the story so far, this one included.")
+    first_article_id: str
+    first_title: str
+    first_seen_at: AwareDatetime = Field(description="Event time of the story's first article.")
+    event_time: AwareDatetime = Field(
+        description="This article's event time: its published_at, else its Kafka timestamp."
+    )
+    title: str
+    source: str | None
+    url: str | None
+
+
+class StoryRef(_Record):
+    story_id: str
+    title: str
+
+
+class SpikeEvent(_Record):
+    """A watch-list whose count of new stories in one hour of event time is far above its
+    own baseline. Keyed by `watchlist` on the spikes topic; `spike_id` is the same when a
+    spike is sent again (at-least-once)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    spike_id: str = Field(description="Deterministic id from watch-list and window: de-duplicate on it.")
+    watchlist: str
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    count: int = Field(ge=1, description="New stories of the watch-list in the window so far.")
+    baseline: float = Field(ge=0, description="Mean new stories per window over the previous hours.")
+    stories: list[StoryRef] = Field(description="The first stories of the window (at most 20).")
+    raised_at: AwareDatetime
+
+
+class StoryRequest(_Record):
+    """Internal, between the worker's tagger and stories agents (the repartition topic, keyed
+    by watch-list): one alert waiting for its story, with the article's fingerprint."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    alert: Alert
+    fingerprint: dict[str, Any] = Field(description="stories.fingerprint.Fingerprint.to_json()")
+    event_time: AwareDatetime
 
 
 DeadLetterReason = Literal[
@@ -85,11 +145,13 @@ DeadLetterReason = Literal[
     "tagging_failed",
     "too_large",
     "too_slow",
+    "story_failed",
 ]
 
 
 class DeadLetter(_Record):
-    """A record the tagger could not turn into alerts, kept whole with the reason why."""
+    """A record the worker could not turn into alerts (or, `story_failed`, a story request
+    it could not place in a story), kept whole with the reason why."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
     reason: DeadLetterReason
@@ -125,7 +187,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def describe_validation_error(error: ValidationError) -> str:
+def describe_validation_error(error: ValidationError, record: str = "Article") -> str:
     """'body: Field required; langauge: Extra inputs are not permitted' — short and actionable."""
     parts = []
     for item in error.errors()[:5]:
@@ -134,4 +196,4 @@ def describe_validation_error(error: ValidationError) -> str:
     more = error.error_count() - len(parts)
     if more > 0:
         parts.append(f"and {more} more problem(s)")
-    return "not a valid Article: " + "; ".join(parts)
+    return f"not a valid {record}: " + "; ".join(parts)

@@ -28,7 +28,8 @@ class TaggerMetrics:
         )
         self.alerts_emitted = Counter(
             "newswatch_alerts_emitted",
-            "Alerts sent to the alerts topic, by watch-list.",
+            "Alerts sent to the alerts topic (with stories on: handed to the stories stage, "
+            "which sends each with its story id), by watch-list.",
             ["watchlist"],
             registry=registry,
         )
@@ -67,9 +68,28 @@ class TaggerMetrics:
             "When the watch-lists in use were loaded (Unix time).",
             registry=registry,
         )
+        self.stories_opened = Counter(
+            "newswatch_stories_opened",
+            "Alerts that opened a new story, by watch-list.",
+            ["watchlist"],
+            registry=registry,
+        )
+        self.story_copies = Counter(
+            "newswatch_story_copies",
+            "Alerts folded into an existing story as copies, by watch-list.",
+            ["watchlist"],
+            registry=registry,
+        )
+        self.spikes = Counter(
+            "newswatch_spikes",
+            "Spikes raised (a watch-list's new stories far above its baseline), by watch-list.",
+            ["watchlist"],
+            registry=registry,
+        )
         # Start every labelled series at zero so dashboards and rate() see them from the start.
         for name in watchlists:
-            self.alerts_emitted.labels(watchlist=name)
+            for counter in (self.alerts_emitted, self.stories_opened, self.story_copies, self.spikes):
+                counter.labels(watchlist=name)
         for reason in get_args(DeadLetterReason):
             self.dead_letters.labels(reason=reason)
         for result in ("ok", "failed"):

@@ -2,8 +2,9 @@
 
 Starts the local broker when no cluster is configured, creates the topics, starts a
 worker process, replays the seed articles, and prints each alert as it arrives on the
-alerts topic. Ctrl-C (or, with --once, the worker having committed every replayed
-article) stops what this command started.
+alerts topic (with stories on, a copy of a story as one line under it). Ctrl-C (or,
+with --once, the worker having committed every replayed article) stops what this
+command started.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from newswatch.tagger.process import WorkerProcess
 
 _WORKER_START_TIMEOUT_S = 90.0
 _WORKER_STOP_TIMEOUT_S = 30.0
+_COPIES_REMEMBERED = 10_000
 
 
 def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker: bool) -> int:
@@ -130,6 +132,7 @@ async def _watch(
             raise NewswatchError(f"{len(report.undelivered)} articles were not delivered")
 
         first_alert_shown = False
+        printer = _StoryPrinter()
         while True:
             batch = await alerts.getmany(timeout_ms=500)
             for records in batch.values():
@@ -137,7 +140,9 @@ async def _watch(
                     if not first_alert_shown:
                         print(f"first alert {time.monotonic() - started:.1f} s after start", flush=True)
                         first_alert_shown = True
-                    print(_describe(record.value), flush=True)
+                    shown = printer.describe(record.value)
+                    if shown is not None:
+                        print(shown, flush=True)
             worker.check_running()
             if (
                 once
@@ -178,11 +183,32 @@ async def _worker_caught_up(
     return True
 
 
-def _describe(raw: bytes | None) -> str:
-    try:
-        alert = Alert.model_validate_json(raw or b"")
-    except ValidationError as exc:
-        return f"(unreadable alert: {exc.error_count()} problems)"
+class _StoryPrinter:
+    """Prints stories, not copies: an alert that opened its story (or any alert, with
+    stories off) in full; a copy as one line under it, once per article, whatever
+    number of watch-lists it matched."""
+
+    def __init__(self) -> None:
+        # Copies already shown; bounded (oldest first out), a terminal is not an archive.
+        self._shown: dict[tuple[str, str], None] = {}
+
+    def describe(self, raw: bytes | None) -> str | None:
+        try:
+            alert = Alert.model_validate_json(raw or b"")
+        except ValidationError as exc:
+            return f"(unreadable alert: {exc.error_count()} problems)"
+        if alert.story_id is None or alert.story_id == alert.article_id:
+            return _describe(alert)
+        copy = (alert.story_id, alert.article_id)
+        if copy in self._shown:
+            return None
+        self._shown[copy] = None
+        if len(self._shown) > _COPIES_REMEMBERED:
+            del self._shown[next(iter(self._shown))]
+        return f"    + copy from {alert.source or alert.article_id}: {alert.title}"
+
+
+def _describe(alert: Alert) -> str:
     lines = [
         f"ALERT [{alert.watchlist}] {alert.title or alert.article_id}  "
         f"(article {alert.article_id}, score {alert.score:g}, language {alert.language or '?'})"

@@ -7,9 +7,17 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from newswatch.contracts import Alert, Article, DeadLetter
+from newswatch.contracts import Alert, Article, DeadLetter, SpikeEvent, StoryEvent, StoryRequest
 
-CONTRACTS: dict[str, type[BaseModel]] = {"article": Article, "alert": Alert, "dead_letter": DeadLetter}
+CONTRACTS: dict[str, type[BaseModel]] = {
+    "article": Article,
+    "alert": Alert,
+    "dead_letter": DeadLetter,
+    "story_event": StoryEvent,
+    "spike_event": SpikeEvent,
+    # Internal (between the worker's two agents), published so its shape is reviewed too.
+    "story_request": StoryRequest,
+}
 
 
 def render_schemas() -> dict[str, str]:

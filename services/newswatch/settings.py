@@ -92,6 +92,29 @@ class Settings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    stories_enabled: bool = Field(
+        default=True,
+        description="Group alerts into stories and raise spikes (the stories stage of the worker). "
+        "False: alerts go straight to the alerts topic with story_id null.",
+    )
+    stories_topic: str = "news.stories"
+    spikes_topic: str = "news.spikes"
+    story_window_hours: float = Field(
+        default=72,
+        gt=0,
+        description="A story no article joined for this long (in event time) is forgotten.",
+    )
+    spike_min_count: int = Field(default=5, ge=1, description="Fewer new stories in an hour are no spike.")
+    spike_sensitivity: float = Field(
+        default=1e-4,
+        gt=0,
+        lt=1,
+        description="Largest Poisson tail probability of an hour's count that is still a spike.",
+    )
+    spike_cooldown_hours: float = Field(
+        default=6, ge=0, description="After a spike, the watch-list stays silent this long."
+    )
+
     @model_validator(mode="after")
     def _sasl_needs_credentials(self) -> Settings:
         if self.kafka_security_protocol.startswith("SASL_") and (
@@ -147,6 +170,23 @@ class Settings(BaseSettings):
     @property
     def topics(self) -> tuple[str, str, str]:
         return (self.articles_topic, self.alerts_topic, self.dead_letter_topic)
+
+    @property
+    def story_request_topic(self) -> str:
+        """The repartition topic between the tagger and the stories agent, keyed by watch-list."""
+        return f"{self.app_id}-stories-by-watchlist"
+
+    @property
+    def story_changelog_topic(self) -> str:
+        """The changelog of the `stories` table: Faust's name for it, `{app_id}-{table}-changelog`."""
+        return f"{self.app_id}-stories-changelog"
+
+    @property
+    def all_topics(self) -> tuple[str, ...]:
+        """Every topic the worker uses: the three above, the stories and spikes topics, and
+        with stories enabled the stage's two internal topics."""
+        internal = (self.story_request_topic, self.story_changelog_topic) if self.stories_enabled else ()
+        return (*self.topics, self.stories_topic, self.spikes_topic, *internal)
 
 
 def setting_variables() -> set[str]:

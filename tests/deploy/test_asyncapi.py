@@ -17,7 +17,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from newswatch.contracts import Alert, Article, DeadLetter
+from newswatch.contracts import Alert, Article, DeadLetter, SpikeEvent, StoryEvent
 from newswatch.settings import Settings
 from tests.helpers.paths import REPO_ROOT
 
@@ -27,6 +27,8 @@ CHANNELS: dict[str, tuple[str, type[BaseModel]]] = {
     "articles": ("articles_topic", Article),
     "alerts": ("alerts_topic", Alert),
     "deadLetters": ("dead_letter_topic", DeadLetter),
+    "stories": ("stories_topic", StoryEvent),
+    "spikes": ("spikes_topic", SpikeEvent),
 }
 
 

@@ -24,6 +24,8 @@ def isolated_env(bootstrap: str, name: str, state_dir: Path) -> dict[str, str]:
         "NEWSWATCH_ARTICLES_TOPIC": f"{name}.articles",
         "NEWSWATCH_ALERTS_TOPIC": f"{name}.alerts",
         "NEWSWATCH_DEAD_LETTER_TOPIC": f"{name}.articles.dlq",
+        "NEWSWATCH_STORIES_TOPIC": f"{name}.stories",
+        "NEWSWATCH_SPIKES_TOPIC": f"{name}.spikes",
         "NEWSWATCH_APP_ID": name,
         "NEWSWATCH_METRICS_PORT": str(free_port()),
         "NEWSWATCH_STATE_DIR": str(state_dir),
@@ -31,7 +33,15 @@ def isolated_env(bootstrap: str, name: str, state_dir: Path) -> dict[str, str]:
 
 
 def topics_of(env: dict[str, str]) -> list[str]:
-    return [env[f"NEWSWATCH_{role}_TOPIC"] for role in ("ARTICLES", "ALERTS", "DEAD_LETTER")]
+    """Every topic a worker with these settings uses: the five of the settings and, with
+    stories on (the default), the stories stage's repartition topic and table changelog
+    (`ensure_topics` creates a `-changelog` topic compacted)."""
+    roles = ("ARTICLES", "ALERTS", "DEAD_LETTER", "STORIES", "SPIKES")
+    topics = [env[f"NEWSWATCH_{role}_TOPIC"] for role in roles if f"NEWSWATCH_{role}_TOPIC" in env]
+    if env.get("NEWSWATCH_STORIES_ENABLED", "true").lower() not in {"false", "0", "no", "off"}:
+        app_id = env["NEWSWATCH_APP_ID"]
+        topics += [f"{app_id}-stories-by-watchlist", f"{app_id}-stories-changelog"]
+    return topics
 
 
 def newswatch_command(*args: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""`newswatch topics`: create the articles, alerts and dead-letter topics if missing."""
+"""`newswatch topics`: create the worker's topics if missing (articles, alerts, dead letters,
+stories, spikes, and with stories enabled the stories stage's two internal topics)."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.settings import Settings
 
 _TOPIC_ALREADY_EXISTS = 36
+CHANGELOG_SUFFIX = "-changelog"
 
 
 async def broker_answers(connection: KafkaConnection, timeout: float = 3.0) -> bool:
@@ -116,7 +117,7 @@ async def ensure_topics(
         if not missing:
             return []
         response = await admin.create_topics(
-            [NewTopic(name, partitions, replication_factor) for name in missing]
+            [NewTopic(name, partitions, replication_factor, topic_configs=_configs(name)) for name in missing]
         )
         created = []
         for topic, code, message in _topic_errors(response):
@@ -128,6 +129,12 @@ async def ensure_topics(
         return created
     finally:
         await admin.close()
+
+
+def _configs(topic: str) -> dict[str, str]:
+    # A table's changelog (Faust names them `{app_id}-{table}-changelog`) keeps the latest
+    # value of each key: compacted, never deleted by age, or a restart would lose state.
+    return {"cleanup.policy": "compact"} if topic.endswith(CHANGELOG_SUFFIX) else {}
 
 
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, topics: list[str], timeout: float = 15.0) -> None:
@@ -177,12 +184,14 @@ async def prepare_newswatch_topics(
 ) -> list[str]:
     """Wait for the cluster (a refused password fails at once), then create missing topics.
 
-    Returns the topics created: the articles, alerts and dead-letter topics, with the
-    configured partitions.
+    Returns the topics created, all with the configured partitions: the articles, alerts,
+    dead-letter, stories and spikes topics and, with stories enabled, the stories stage's
+    repartition topic and its table's changelog (compacted). Those two must have as many
+    partitions as each other: a table's changelog partition is its source partition.
     """
     await wait_for_broker(connection, wait_seconds)
     return await ensure_topics(
-        connection, settings.topics, settings.topic_partitions, settings.topic_replication_factor
+        connection, settings.all_topics, settings.topic_partitions, settings.topic_replication_factor
     )
 
 

@@ -25,6 +25,8 @@ from newswatch.contracts import utc_now
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
+from newswatch.stories.app import StoriesStage
+from newswatch.stories.requests import story_requests
 from newswatch.tagger.failure_log import FailureLogLimiter
 from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, DeadLettered, RecordOrigin, Tagged, tag_record
 from newswatch.tagger.reloading import EngineSlot
@@ -84,6 +86,20 @@ class Tagger:
         # /metrics, heartbeats, commits) answers while one is tagged: the GIL passes to the
         # loop every 5 ms. One thread, awaited record by record, keeps the records in order.
         self.tagging = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newswatch-tagging")
+        # With stories on, alerts go to the stories stage (repartitioned by watch-list),
+        # which publishes them with their story ids; off, straight to the alerts topic.
+        self.stories = (
+            StoriesStage(
+                self.app,
+                settings,
+                metrics,
+                alerts=self.alerts,
+                dead_letters=self.dead_letters,
+                log_failure=self.log_failure,
+            )
+            if settings.stories_enabled
+            else None
+        )
         # Offset of the last record handled per partition; the lag is computed from it on a
         # timer, off the per-record path, so it also moves when the stream is stuck or idle.
         self.last_handled: dict[TP, int] = {}
@@ -125,6 +141,8 @@ class Tagger:
             dead_letter = outcome.dead_letter
             await self.dead_letters.send(key=key, value=dead_letter.model_dump_json().encode())
             self.metrics.dead_letters.labels(reason=dead_letter.reason).inc()
+        elif self.stories is not None:
+            await self.send_story_requests(outcome, message.timestamp)
         else:
             await self.send_alerts(outcome, message.timestamp)
         # Counted last, so that a scrape showing N consumed also shows their alerts and dead letters.
@@ -141,15 +159,30 @@ class Tagger:
             await self.alerts.send(key=key, value=alert.model_dump_json().encode(), callback=on_delivered)
             self.metrics.alerts_emitted.labels(watchlist=alert.watchlist).inc()
 
-    def log_failure(self, origin: RecordOrigin, failure: Exception) -> None:
-        """The traceback the `tagging_failed` dead letter leaves out, unless too many came this minute."""
+    async def send_story_requests(self, tagged: Tagged, produced_at: float) -> None:
+        assert self.stories is not None
+        for request in story_requests(tagged, produced_at):
+            # Keyed by watch-list: one partition, so one agent, decides all of a watch-list's
+            # stories in order. The article's timestamp travels on, for the latency metric.
+            await self.stories.requests.send(
+                key=request.alert.watchlist.encode(),
+                value=request.model_dump_json().encode(),
+                timestamp=produced_at,
+            )
+            self.metrics.alerts_emitted.labels(watchlist=request.alert.watchlist).inc()
+
+    def log_failure(self, origin: RecordOrigin, failure: Exception, reason: str = "tagging_failed") -> None:
+        """The traceback a dead letter leaves out (`tagging_failed`, `story_failed`), unless
+        too many came this minute."""
         if self.tracebacks.allow():
             logger.error(
-                "tagging failed for %s partition %d offset %d (dead-lettered on %s as tagging_failed)",
+                "%s for %s partition %d offset %d (dead-lettered on %s as %s)",
+                "tagging failed" if reason == "tagging_failed" else "placing a story failed",
                 origin.topic,
                 origin.partition,
                 origin.offset,
                 self.settings.dead_letter_topic,
+                reason,
                 exc_info=failure,
             )
 
@@ -192,6 +225,7 @@ def _tag_timed(
         utc_now(),
         max_value_bytes=settings.max_article_bytes,
         budget_seconds=settings.record_budget_seconds,
+        stories=settings.stories_enabled,
     )
     return outcome, time.perf_counter() - started
 

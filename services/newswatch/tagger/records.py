@@ -18,6 +18,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from newswatch.contracts import Alert, Article, DeadLetter, DeadLetterReason, describe_validation_error
+from newswatch.stories.fingerprint import Fingerprint, fingerprint
 from newswatch.tagger.alerts import alerts_for
 from newswatch.watchlists import Engine
 from newswatch.watchlists.scoring.deadline import Clock, Deadline, RecordTooSlow
@@ -34,8 +35,12 @@ class RecordOrigin:
 
 @dataclass(frozen=True, slots=True)
 class Tagged:
+    """The article and its alerts; with stories on, the fingerprint of an alerted article
+    (computed once here, in the tagging thread and its budget, for all its alerts)."""
+
     article: Article
     alerts: list[Alert]
+    fingerprint: Fingerprint | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,7 @@ def tag_record(
     max_value_bytes: int,
     budget_seconds: float,
     clock: Clock = time.perf_counter,
+    stories: bool = False,
 ) -> Tagged | DeadLettered:
     """Decode one raw record of the articles topic and tag it with `engine`.
 
@@ -92,8 +98,9 @@ def tag_record(
     `DEAD_LETTER_VALUE_BYTES`) and a reason. Alert ids depend on the article id and the
     watch-list only, so a record tagged twice gives the same alerts. A value over
     `max_value_bytes` is refused unparsed; tagging may take `budget_seconds` (decoding
-    included), then it is stopped at the engine's next stage boundary as too_slow. Pure:
-    no I/O, no logging; the caller logs a `failure`'s traceback.
+    included), then it is stopped at the engine's next stage boundary as too_slow. With
+    `stories`, an article with alerts also gets its fingerprint, within the same budget.
+    Pure: no I/O, no logging; the caller logs a `failure`'s traceback.
     """
     raw = value or b""
     failure: Exception | None = None
@@ -109,7 +116,12 @@ def tag_record(
         deadline = Deadline(budget_seconds, clock)
         article = decode_article(value)
         deadline.check("decode")
-        return Tagged(article, alerts_for(article, engine, now, deadline))
+        alerts = alerts_for(article, engine, now, deadline)
+        if not (stories and alerts):
+            return Tagged(article, alerts)
+        found = fingerprint(article.title, article.body)
+        deadline.check("fingerprint")
+        return Tagged(article, alerts, found)
     except _Rejected as rejected:
         reason, detail = rejected.reason, rejected.detail
     except RecordTooSlow as slow:
@@ -121,7 +133,21 @@ def tag_record(
     except Exception as exc:  # noqa: BLE001 - any engine failure must become a dead letter
         reason, detail = "tagging_failed", f"the watch-list engine failed: {type(exc).__name__}: {exc}"
         failure = exc
-    dead_letter = DeadLetter(
+    return DeadLettered(dead_letter_for(reason, detail, key=key, raw=raw, origin=origin, now=now), failure)
+
+
+def dead_letter_for(
+    reason: DeadLetterReason,
+    detail: str,
+    *,
+    key: bytes | None,
+    raw: bytes,
+    origin: RecordOrigin,
+    now: datetime,
+) -> DeadLetter:
+    """The dead letter of one record: the reason, the detail (bounded, printable), where it
+    came from, and its original key and value (bounded)."""
+    return DeadLetter(
         reason=reason,
         detail=_printable(detail),
         topic=origin.topic,
@@ -135,7 +161,6 @@ def tag_record(
         value_truncated=len(raw) > DEAD_LETTER_VALUE_BYTES,
         failed_at=now,
     )
-    return DeadLettered(dead_letter, failure)
 
 
 def decode_article(value: bytes | None) -> Article:

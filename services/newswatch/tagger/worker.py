@@ -35,7 +35,14 @@ def run_worker(settings: Settings) -> NoReturn:
     worker.loop.add_signal_handler(signal.SIGHUP, engines.reload_soon)
     print(
         f"newswatch worker: {settings.articles_topic} -> {settings.alerts_topic} "
-        f"(dead letters: {settings.dead_letter_topic}), group {settings.app_id}, "
+        f"(dead letters: {settings.dead_letter_topic}), "
+        + (
+            f"stories on {settings.stories_topic}, spikes on {settings.spikes_topic} "
+            f"(via {settings.story_request_topic}), "
+            if settings.stories_enabled
+            else "stories off, "
+        )
+        + f"group {settings.app_id}, "
         f"watch-lists {', '.join(engine.watchlist_names)}; "
         f"metrics on http://{settings.metrics_host}:{settings.metrics_port}/metrics",
         flush=True,
