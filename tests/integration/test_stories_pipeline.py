@@ -103,3 +103,19 @@ def test_copies_join_the_story_of_their_original(
     # The state is in the table named `stories`, logged to the changelog the worker created.
     changelog = kcat_read(bootstrap, f"{pipeline_env['NEWSWATCH_APP_ID']}-stories-changelog")
     assert any(key.startswith('"story/sanctions/') for key, _ in changelog), changelog[:5]
+
+
+def test_with_stories_off_alerts_are_published_directly_without_story_ids(
+    pipeline_env: dict[str, str], start_worker: StartWorker, tmp_path: Path
+) -> None:
+    env = {**pipeline_env, "NEWSWATCH_STORIES_ENABLED": "false"}
+    start_worker(env)
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text("".join(json.dumps(article) + "\n" for article in ARTICLES), encoding="utf-8")
+    assert run_newswatch(env, "replay", str(articles)).returncode == 0
+
+    bootstrap = env["NEWSWATCH_KAFKA_BOOTSTRAP"]
+    alerts = wait_for_records(bootstrap, env["NEWSWATCH_ALERTS_TOPIC"], 8)
+    assert {alert["story_id"] for _, alert in alerts} == {None}
+    assert kcat_read(bootstrap, env["NEWSWATCH_STORIES_TOPIC"]) == []
+    assert kcat_read(bootstrap, f"{env['NEWSWATCH_APP_ID']}-stories-by-watchlist") == []
