@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "watchlists check": "watchlists_check",
     "watchlists explain": "watchlists_explain",
     "eval": "eval",
+    "notify check": "notify_check",
 }
 
 
@@ -81,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, help="watch-list YAML files")
     explain = watchlist_actions.add_parser("explain", help="show which rules fired for an article, and why")
     explain.add_argument("path", type=Path, help="an article file (.txt, .json or .jsonl), as for `tag`")
+
+    notify = commands.add_parser("notify", help="deliver alerts, stories and spikes to subscriptions")
+    notify_actions = notify.add_subparsers(dest="notify_action", required=True, metavar="ACTION")
+    notify_check = notify_actions.add_parser(
+        "check", help="validate a subscriptions file (default: NEWSWATCH_SUBSCRIPTIONS)"
+    )
+    notify_check.add_argument("path", nargs="?", type=Path, default=None, help="a subscriptions YAML file")
 
     quality = commands.add_parser(
         "eval", help="precision, recall and F1 of the watch-lists on labelled articles (JSON lines)"
@@ -136,6 +144,8 @@ def command_name(args: argparse.Namespace) -> str:
     """The key of COMMANDS for parsed arguments: `tag`, or `watchlists check` for an action."""
     if args.command == "watchlists":
         return f"watchlists {args.watchlists_action}"
+    if args.command == "notify":
+        return f"notify {args.notify_action}"
     return str(args.command)
 
 

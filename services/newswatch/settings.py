@@ -79,6 +79,10 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Watch-list YAML files (JSON list in the variable). Empty: the packaged defaults.",
     )
+    subscriptions: Path | None = Field(
+        default=None,
+        description="The subscriptions YAML file of `newswatch notify` (docs/notify.md). Unset: no notifier.",
+    )
     max_article_bytes: int = Field(
         default=1_048_576,
         ge=1024,

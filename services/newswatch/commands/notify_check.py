@@ -1,0 +1,34 @@
+"""`newswatch notify check [FILE]`: validate a subscriptions file, as the notifier does on start."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from newswatch.errors import ConfigurationError
+from newswatch.notify.subscriptions import read_subscriptions
+from newswatch.settings import Settings
+from newswatch.watchlists.rules.loader import default_watchlist_paths, load_watchlists
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """One line per problem (`file:line: message`) and exit 1, or `ok: N subscription(s)` and exit 0.
+
+    Watch-list names are checked against the watch-lists the worker loads
+    (NEWSWATCH_WATCHLISTS, else the packaged ones); `secret_env` against this environment.
+    """
+    path = args.path or settings.subscriptions
+    if path is None:
+        raise ConfigurationError("name a subscriptions file, or set NEWSWATCH_SUBSCRIPTIONS")
+    known = [
+        watchlist.name for watchlist in load_watchlists(settings.watchlists or default_watchlist_paths())
+    ]
+    subscriptions, problems = read_subscriptions(path, environ=os.environ, known_watchlists=known)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    print(f"ok: {len(subscriptions)} subscription(s)")
+    return 0
