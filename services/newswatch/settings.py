@@ -119,6 +119,63 @@ class Settings(BaseSettings):
         default=6, ge=0, description="After a spike, the watch-list stays silent this long."
     )
 
+    # Delivery channels of `newswatch notify` (notify/channels/).
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for mailto: destinations. Unset: email cannot be sent."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description="starttls: upgrade a plain connection (port 587); tls: TLS from the start (465); "
+        "none: plain text, only without a password (a relay on loopback or inside the cluster).",
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = Field(default=None, description="Never logged or shown.")
+    smtp_password_file: Path | None = Field(
+        default=None, description="A file holding the SMTP password (e.g. a mounted secret)."
+    )
+    smtp_from: str | None = Field(
+        default=None, description="Sender address of notification emails; required with NEWSWATCH_SMTP_HOST."
+    )
+    smtp_ssl_cafile: Path | None = Field(
+        default=None, description="PEM CA bundle to verify the SMTP server (default: the system's)."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Limit of one email delivery: connect, TLS, login and send."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Limit of one webhook POST, from connect to the response."
+    )
+    chat_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Limit of one chat (apprise) delivery."
+    )
+    notify_retry_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        description="A failing destination is retried this long; then the notification is dead-lettered.",
+    )
+    notify_retry_base_seconds: float = Field(
+        default=1.0, gt=0, description="Delay before the first retry; doubled for each later one."
+    )
+    notify_retry_max_seconds: float = Field(
+        default=60.0, gt=0, description="Longest delay between two attempts (a Retry-After too)."
+    )
+
+    @model_validator(mode="after")
+    def _smtp_is_complete(self) -> Settings:
+        if self.smtp_host is not None and not self.smtp_from:
+            raise ValueError("NEWSWATCH_SMTP_HOST is set without NEWSWATCH_SMTP_FROM (the sender address)")
+        has_password = self.smtp_password is not None or self.smtp_password_file is not None
+        if has_password and not self.smtp_username:
+            raise ValueError(
+                "NEWSWATCH_SMTP_PASSWORD (or _PASSWORD_FILE) is set without NEWSWATCH_SMTP_USERNAME"
+            )
+        if has_password and self.smtp_security == "none":
+            raise ValueError(
+                "NEWSWATCH_SMTP_SECURITY=none would send the SMTP password in clear text; use starttls or tls"
+            )
+        return self
+
     @model_validator(mode="after")
     def _sasl_needs_credentials(self) -> Settings:
         if self.kafka_security_protocol.startswith("SASL_") and (
@@ -137,31 +194,13 @@ class Settings(BaseSettings):
         """The SASL password, from the variable or, when only a file is given, from that file."""
         if self.kafka_sasl_password is not None or self.kafka_sasl_password_file is None:
             return self.kafka_sasl_password
-        where = f"NEWSWATCH_KAFKA_SASL_PASSWORD_FILE={self.kafka_sasl_password_file}"
-        try:
-            with self.kafka_sasl_password_file.open("rb") as file:
-                raw = file.read(SASL_PASSWORD_FILE_MAX_BYTES + 1)
-        except OSError as exc:
-            raise ConfigurationError(f"{where}: {exc.strerror or type(exc).__name__}") from None
-        if len(raw) > SASL_PASSWORD_FILE_MAX_BYTES:
-            raise ConfigurationError(
-                f"{where}: the file is larger than {SASL_PASSWORD_FILE_MAX_BYTES:,} bytes; "
-                "it should hold the password only"
-            )
-        try:
-            password = raw.decode("utf-8").strip()
-        except UnicodeDecodeError as exc:
-            # Only the position: the exception's own message quotes the byte, a piece of the secret.
-            bad_position = exc.start
-        else:
-            if not password:
-                raise ConfigurationError(f"{where}: the file is empty; it should hold the password")
-            return SecretStr(password)
-        # Raised outside the `except` so that no traceback chains the UnicodeDecodeError in.
-        raise ConfigurationError(
-            f"{where}: the file is not UTF-8 text (an invalid byte at position {bad_position}); "
-            "save the password as UTF-8"
-        )
+        return read_password_file(self.kafka_sasl_password_file, "NEWSWATCH_KAFKA_SASL_PASSWORD_FILE")
+
+    def smtp_password_secret(self) -> SecretStr | None:
+        """The SMTP password, from the variable or, when only a file is given, from that file."""
+        if self.smtp_password is not None or self.smtp_password_file is None:
+            return self.smtp_password
+        return read_password_file(self.smtp_password_file, "NEWSWATCH_SMTP_PASSWORD_FILE")
 
     @property
     def bootstrap_servers(self) -> str:
@@ -191,6 +230,35 @@ class Settings(BaseSettings):
         with stories enabled the stage's two internal topics."""
         internal = (self.story_request_topic, self.story_changelog_topic) if self.stories_enabled else ()
         return (*self.topics, self.stories_topic, self.spikes_topic, *internal)
+
+
+def read_password_file(path: Path, variable: str) -> SecretStr:
+    """The password held in `path` (named by `variable` in messages), checked; never in an error."""
+    where = f"{variable}={path}"
+    try:
+        with path.open("rb") as file:
+            raw = file.read(SASL_PASSWORD_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise ConfigurationError(f"{where}: {exc.strerror or type(exc).__name__}") from None
+    if len(raw) > SASL_PASSWORD_FILE_MAX_BYTES:
+        raise ConfigurationError(
+            f"{where}: the file is larger than {SASL_PASSWORD_FILE_MAX_BYTES:,} bytes; "
+            "it should hold the password only"
+        )
+    try:
+        password = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        # Only the position: the exception's own message quotes the byte, a piece of the secret.
+        bad_position = exc.start
+    else:
+        if not password:
+            raise ConfigurationError(f"{where}: the file is empty; it should hold the password")
+        return SecretStr(password)
+    # Raised outside the `except` so that no traceback chains the UnicodeDecodeError in.
+    raise ConfigurationError(
+        f"{where}: the file is not UTF-8 text (an invalid byte at position {bad_position}); "
+        "save the password as UTF-8"
+    )
 
 
 def setting_variables() -> set[str]:
