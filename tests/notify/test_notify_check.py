@@ -1,0 +1,34 @@
+"""`newswatch notify check [FILE]`: problems as `file:line: message` and exit 1, or ok."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newswatch.cli import main
+
+
+def test_ok_and_the_setting_as_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "subscriptions.yaml"
+    path.write_text("subscriptions:\n  - {name: a, watchlists: sanctions, to: [mailto:a@example.org]}\n")
+    monkeypatch.setenv("NEWSWATCH_SUBSCRIPTIONS", str(path))
+    assert main(["notify", "check"]) == 0
+    assert capsys.readouterr().out == "ok: 1 subscription(s)\n"
+
+
+def test_problems_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "subscriptions.yaml"
+    path.write_text("subscriptions:\n  - {name: a, watchlists: sanction, to: [mailto:a@example.org]}\n")
+    assert main(["notify", "check", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{path}:2: there is no watch-list 'sanction'; did you mean 'sanctions'?")
+    assert err[-1] == f"1 problem(s) in {path}"
+
+
+def test_no_file_named(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("NEWSWATCH_SUBSCRIPTIONS", raising=False)
+    assert main(["notify", "check"]) == 1
+    assert "set NEWSWATCH_SUBSCRIPTIONS" in capsys.readouterr().err
