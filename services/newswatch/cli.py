@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "watchlists explain": "watchlists_explain",
     "eval": "eval",
     "notify check": "notify_check",
+    "notify run": "notify_run",
 }
 
 
@@ -89,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="validate a subscriptions file (default: NEWSWATCH_SUBSCRIPTIONS)"
     )
     notify_check.add_argument("path", nargs="?", type=Path, default=None, help="a subscriptions YAML file")
+    notify_actions.add_parser(
+        "run", help="deliver until stopped (subscriptions: NEWSWATCH_SUBSCRIPTIONS; see docs/notify.md)"
+    )
 
     quality = commands.add_parser(
         "eval", help="precision, recall and F1 of the watch-lists on labelled articles (JSON lines)"

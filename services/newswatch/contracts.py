@@ -183,6 +183,25 @@ class DeadLetter(_Record):
         return base64.b64decode(self.value_base64)
 
 
+class NotificationDeadLetter(_Record):
+    """A notification `newswatch notify` could not deliver: a destination refused it (a
+    permanent failure) or still failed when its retry time ran out. Keyed by notification id."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    notification_id: str = Field(description="The notification's id, its Idempotency-Key.")
+    subscription: str
+    destination: str = Field(description="The destination with its secret parts masked (never the raw URL).")
+    channel: Literal["webhook", "email", "apprise"]
+    reason: str = Field(description="Why it was not delivered, with the last attempt's reason.")
+    final: Literal["refused", "exhausted"]
+    attempts: int = Field(ge=1)
+    failed_at: AwareDatetime
+    topic: str = Field(description="Where the record that made the notification was read.")
+    partition: int
+    offset: int
+    record: Alert | SpikeEvent = Field(description="The alert or spike the notification was about.")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -94,3 +94,51 @@ class TaggerMetrics:
             self.dead_letters.labels(reason=reason)
         for result in ("ok", "failed"):
             self.watchlist_reloads.labels(result=result)
+
+
+class NotifyMetrics:
+    """The notifier's metrics (`newswatch notify`), by subscription and channel."""
+
+    def __init__(
+        self, registry: CollectorRegistry, subscriptions: Iterable[tuple[str, Iterable[str]]]
+    ) -> None:
+        labels = ["subscription", "channel"]
+        self.sent = Counter(
+            "newswatch_notifications_sent",
+            "Notifications a destination accepted.",
+            labels,
+            registry=registry,
+        )
+        self.failed = Counter(
+            "newswatch_notifications_failed",
+            "Delivery attempts that failed (each retry counts), whether later delivered or not.",
+            labels,
+            registry=registry,
+        )
+        self.dead_lettered = Counter(
+            "newswatch_notifications_dead_lettered",
+            "Notifications sent to the notifications dead-letter topic: refused, or retries exhausted.",
+            labels,
+            registry=registry,
+        )
+        self.skipped_repeats = Counter(
+            "newswatch_notifications_skipped_repeats",
+            "Notifications not sent because their id was already sent (a record read again).",
+            registry=registry,
+        )
+        self.invalid_records = Counter(
+            "newswatch_notify_invalid_records",
+            "Records the notifier could not read as an alert, story event or spike, by topic.",
+            ["topic"],
+            registry=registry,
+        )
+        self.delivery_seconds = Histogram(
+            "newswatch_notification_delivery_seconds",
+            "From the record's Kafka timestamp (the alert or spike published) to its delivery.",
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        for name, channels in subscriptions:
+            for channel in channels:
+                for counter in (self.sent, self.failed, self.dead_lettered):
+                    counter.labels(subscription=name, channel=channel)

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from newswatch.contracts import Alert, Article, DeadLetter, SpikeEvent, StoryEvent, StoryRequest
+from newswatch.contracts import (
+    Alert,
+    Article,
+    DeadLetter,
+    NotificationDeadLetter,
+    SpikeEvent,
+    StoryEvent,
+    StoryRequest,
+)
 
 CONTRACTS: dict[str, type[BaseModel]] = {
     "article": Article,
@@ -17,6 +25,7 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "spike_event": SpikeEvent,
     # Internal (between the worker's two agents), published so its shape is reviewed too.
     "story_request": StoryRequest,
+    "notification_dead_letter": NotificationDeadLetter,
 }
 
 

@@ -160,6 +160,19 @@ class Settings(BaseSettings):
     notify_retry_max_seconds: float = Field(
         default=60.0, gt=0, description="Longest delay between two attempts (a Retry-After too)."
     )
+    notifications_dlq_topic: str = Field(
+        default="news.notifications.dlq",
+        description="Where `newswatch notify` puts a notification a destination refused or never took.",
+    )
+    notify_metrics_port: int = Field(
+        default=6067, description="Port of the notifier's /metrics and /healthz endpoints."
+    )
+    notify_sent_window_hours: float = Field(
+        default=72,
+        gt=0,
+        description="The notifier remembers a sent notification id this long: a record read again "
+        "within it is not sent again.",
+    )
 
     @model_validator(mode="after")
     def _smtp_is_complete(self) -> Settings:
@@ -227,9 +240,30 @@ class Settings(BaseSettings):
     @property
     def all_topics(self) -> tuple[str, ...]:
         """Every topic the worker uses: the three above, the stories and spikes topics, and
-        with stories enabled the stage's two internal topics."""
+        with stories enabled the stage's two internal topics; and the notifier's dead letters."""
         internal = (self.story_request_topic, self.story_changelog_topic) if self.stories_enabled else ()
-        return (*self.topics, self.stories_topic, self.spikes_topic, *internal)
+        return (*self.topics, self.stories_topic, self.spikes_topic, *internal, self.notifications_dlq_topic)
+
+    @property
+    def notify_app_id(self) -> str:
+        """The notifier's Faust app id, and so its consumer group: apart from the worker's."""
+        return f"{self.app_id}-notify"
+
+    @property
+    def notify_sent_changelog_topic(self) -> str:
+        """The changelog of the notifier's `sent` table (Faust: `{app id}-{table}-changelog`)."""
+        return f"{self.notify_app_id}-sent-changelog"
+
+    @property
+    def notify_topics(self) -> tuple[str, ...]:
+        """The topics `newswatch notify` reads, writes, and keeps its state in."""
+        return (
+            self.alerts_topic,
+            self.stories_topic,
+            self.spikes_topic,
+            self.notifications_dlq_topic,
+            self.notify_sent_changelog_topic,
+        )
 
 
 def read_password_file(path: Path, variable: str) -> SecretStr:

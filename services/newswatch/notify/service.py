@@ -1,0 +1,188 @@
+"""The Faust adapter of `newswatch notify`: alerts, story events and spikes in;
+notifications out through the channels; undeliverable ones to news.notifications.dlq.
+
+All decisions live in `routing`, `records` and `sent`; this module moves bytes, awaits
+the channels, counts, and owns the state's wiring: the `sent` table and its changelog.
+
+**Why the sent-id check is co-located.** Faust writes a table change to the changelog
+partition of the event being processed, and a notification's id is only ever checked
+and recorded while processing the record that makes it. The same record always arrives
+on the same partition: alerts are keyed by article id (a story's opening alert is one
+record, read again only as itself), spikes by watch-list (a spike read again has the
+same key and so the same partition). So `sent/<id>` is read back from the partition it
+was written to, also after a restart or a rebalance (Faust's assignor gives a worker the
+same partition numbers of the source topics and of the changelog, which has as many).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import faust
+from faust.types import EventT
+from prometheus_client import CollectorRegistry
+
+from newswatch.contracts import Alert, SpikeEvent, StoryEvent, utc_now
+from newswatch.kafka.connection import KafkaConnection
+from newswatch.metrics import NotifyMetrics
+from newswatch.notify.channels import Channels
+from newswatch.notify.exceptions import SubscriptionError, SubscriptionsInvalid
+from newswatch.notify.outgoing import notification_message
+from newswatch.notify.records import RecordType, Unreadable, dead_letter, pending, read_record
+from newswatch.notify.sent import SentLedger
+from newswatch.notify.subscriptions import Subscription
+from newswatch.settings import Settings
+from newswatch.stories.store import TableStore
+from newswatch.tagger.app import configured_app
+from newswatch.tagger.records import RecordOrigin
+
+# Faust names a table's changelog `{app id}-{name}-changelog`: with the notifier's app id
+# `{app_id}-notify` it is `Settings.notify_sent_changelog_topic` (created compacted).
+TABLE_NAME = "sent"
+
+logger = logging.getLogger(__name__)
+
+
+def refuse_digests(subscriptions: Sequence[Subscription], path: Any) -> None:
+    """The service does not deliver digests yet: a `digest:` subscription would receive
+    nothing, silently. Refused at start, like any other problem of the file."""
+    problems = [
+        SubscriptionError(
+            path,
+            subscription.line,
+            f"'{subscription.name}': digests are not delivered by this version of `newswatch notify`; "
+            "remove 'digest:' to be notified immediately",
+        )
+        for subscription in subscriptions
+        if subscription.digest_seconds
+    ]
+    if problems:
+        raise SubscriptionsInvalid(problems)
+
+
+class Notifier:
+    """The notifier's Faust app (`app`), with its own app id and consumer group.
+
+    Guarantees: one record at a time (agent concurrency 1); a record's notifications go
+    out together, one task per destination (`Channels.deliver_all`), and are all
+    delivered or dead-lettered, and recorded in the `sent` table, before the agent takes
+    the next record, so before the record's offset can be committed (at-least-once). A
+    notification whose id is in the table is not sent again. A record that cannot be read
+    is logged and counted, and the agent goes on.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        connection: KafkaConnection,
+        subscriptions: Sequence[Subscription],
+        channels: Channels,
+        *,
+        metrics: NotifyMetrics,
+        registry: CollectorRegistry,
+    ) -> None:
+        self.settings = settings
+        self.subscriptions = tuple(subscriptions)
+        self.channels = channels
+        self.metrics = metrics
+        own = settings.model_copy(
+            update={"app_id": settings.notify_app_id, "metrics_port": settings.notify_metrics_port}
+        )
+        self.app = configured_app(own, connection, registry)
+        self.kinds: dict[str, RecordType] = {
+            settings.alerts_topic: Alert,
+            settings.stories_topic: StoryEvent,
+            settings.spikes_topic: SpikeEvent,
+        }
+        self.records = self.app.topic(
+            *self.kinds,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+        )
+        self.dead_letters = self.app.topic(
+            settings.notifications_dlq_topic, key_serializer="raw", value_serializer="raw"
+        )
+        # The memory store, as for stories: the table is bounded by the window
+        # (NEWSWATCH_NOTIFY_SENT_WINDOW_HOURS), so reading its compacted changelog back is quick.
+        self.table = self.app.Table(
+            TABLE_NAME,
+            default=None,
+            store="memory://",
+            partitions=settings.topic_partitions,
+            help="Notification ids sent, per source partition (newswatch.notify.sent).",
+        )
+        self.ledger = SentLedger(TableStore(self.table), settings.notify_sent_window_hours)
+
+        @self.app.page("/healthz")
+        async def healthz(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+            return view.json({"status": "ok", "subscriptions": [s.name for s in self.subscriptions]})
+
+        self.app.agent(self.records, name="newswatch.notify", concurrency=1)(self.notify)
+
+    async def notify(self, stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            try:
+                await self.handle(event)
+            except Exception:  # one record must not stop delivery of the others
+                message = event.message
+                logger.exception(
+                    "notifying %s partition %d offset %d failed",
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                )
+
+    async def handle(self, event: EventT[Any]) -> None:
+        message = event.message
+        origin = RecordOrigin(message.topic, message.partition, message.offset)
+        try:
+            record = read_record(self.kinds[message.topic], message.value)
+        except Unreadable as exc:
+            self.metrics.invalid_records.labels(topic=message.topic).inc()
+            logger.warning(
+                "skipped %s partition %d offset %d: %s", origin.topic, origin.partition, origin.offset, exc
+            )
+            return
+        # Table reads and writes happen here, on the agent's task: Faust finds the event
+        # (and so the changelog partition) in a context variable of this task.
+        self.ledger.expire(message.partition, utc_now())
+        todo = pending(record, self.subscriptions, self.ledger)
+        self.metrics.skipped_repeats.inc(todo.already_sent)
+        if not todo.notifications:
+            return
+        now = utc_now()
+        deliveries = await self.channels.deliver_all(
+            [notification_message(notification, now) for notification in todo.notifications]
+        )
+        for notification, delivery in zip(todo.notifications, deliveries, strict=True):
+            labels = {
+                "subscription": notification.subscription.name,
+                "channel": notification.destination.channel,
+            }
+            failed_attempts = delivery.attempts - 1 if delivery.delivered else delivery.attempts
+            if failed_attempts > 0:
+                self.metrics.failed.labels(**labels).inc(failed_attempts)
+            if delivery.delivered:
+                self.metrics.sent.labels(**labels).inc()
+                self.metrics.delivery_seconds.observe(max(0.0, time.time() - message.timestamp))
+            else:
+                letter = dead_letter(notification, delivery, origin, utc_now())
+                logger.warning(
+                    "notification %s of %s to %s dead-lettered on %s: %s",
+                    notification.notification_id,
+                    notification.subscription.name,
+                    notification.destination.masked,
+                    self.settings.notifications_dlq_topic,
+                    delivery.reason,
+                )
+                await self.dead_letters.send(
+                    key=notification.notification_id.encode(), value=letter.model_dump_json().encode()
+                )
+                self.metrics.dead_lettered.labels(**labels).inc()
+            # Delivered or dead-lettered, it is done: a record read again sends neither again.
+            self.ledger.record(notification.notification_id, message.partition, utc_now())

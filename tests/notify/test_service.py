@@ -1,0 +1,49 @@
+"""The notifier's Faust wiring: its own app id and port, the `sent` table's changelog, and
+digest subscriptions refused at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from newswatch.kafka.admin import _configs
+from newswatch.kafka.connection import KafkaConnection
+from newswatch.metrics import NotifyMetrics
+from newswatch.notify.channels import Channels
+from newswatch.notify.exceptions import SubscriptionsInvalid
+from newswatch.notify.service import Notifier, refuse_digests
+from newswatch.settings import Settings
+from tests.notify.records import subscription
+
+
+def test_the_notifier_has_its_own_group_port_and_compacted_sent_changelog(tmp_path: Path) -> None:
+    settings = Settings(state_dir=tmp_path, kafka_bootstrap="127.0.0.1:9092", app_id="nw", topic_partitions=6)
+    registry = CollectorRegistry()
+    notifier = Notifier(
+        settings,
+        KafkaConnection.from_settings(settings),
+        [subscription()],
+        Channels.from_settings(settings),
+        metrics=NotifyMetrics(registry, [("desk", ["webhook", "email"])]),
+        registry=registry,
+    )
+    assert notifier.app.conf.id == "nw-notify"
+    assert notifier.app.conf.web_port == settings.notify_metrics_port == 6067
+    assert (
+        notifier.table.changelog_topic_name
+        == settings.notify_sent_changelog_topic
+        == "nw-notify-sent-changelog"
+    )
+    assert notifier.table.partitions == 6
+    assert _configs(settings.notify_sent_changelog_topic) == {"cleanup.policy": "compact"}
+    assert set(notifier.records.topics) == {"news.alerts", "news.stories", "news.spikes"}
+    assert settings.notifications_dlq_topic in settings.all_topics
+    assert set(settings.notify_topics) >= {"news.notifications.dlq", "nw-notify-sent-changelog"}
+
+
+def test_digest_subscriptions_are_refused_at_start_with_their_line() -> None:
+    refuse_digests([subscription()], Path("subs.yaml"))
+    with pytest.raises(SubscriptionsInvalid, match=r"subs.yaml:4: 'desk': digests are not delivered"):
+        refuse_digests([subscription(digest_seconds=3600, line=4)], Path("subs.yaml"))
