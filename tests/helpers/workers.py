@@ -27,3 +27,21 @@ def launch_worker(env: dict[str, str], log: Path) -> WorkerProcess:
         worker.stop()
         pytest.fail(f"{exc}:\n{exc.tail}")
     return worker
+
+
+def launch_notifier(env: dict[str, str], log: Path, *, append: bool = False) -> WorkerProcess:
+    """`newswatch notify run` with these settings, once it serves /healthz; the caller stops it."""
+    notifier = WorkerProcess.start(
+        subprocess_env(env),
+        log,
+        port=int(env["NEWSWATCH_NOTIFY_METRICS_PORT"]),
+        cwd=REPO_ROOT,
+        append=append,
+        command=("notify", "run"),
+    )
+    try:
+        notifier.wait_healthy(WORKER_START_TIMEOUT_S)
+    except WorkerProcessError as exc:
+        notifier.stop()
+        pytest.fail(f"{exc}:\n{exc.tail}")
+    return notifier

@@ -56,8 +56,12 @@ class WorkerProcess:
         host: str = "127.0.0.1",
         cwd: Path | None = None,
         append: bool = False,
+        command: tuple[str, ...] = ("worker",),
     ) -> WorkerProcess:
         """Start the worker with exactly `env`; `host:port` must be the metrics address it reads there.
+
+        `command`: the `newswatch` arguments; `("notify", "run")` starts the notifier,
+        which serves /healthz the same way (on NEWSWATCH_NOTIFY_METRICS_PORT).
 
         The worker gets a session of its own, so Ctrl-C reaches only its starter, which
         stops it (`stop`, or leaving a `with` block).
@@ -65,7 +69,7 @@ class WorkerProcess:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab" if append else "wb") as sink:
             process = subprocess.Popen(
-                [sys.executable, "-m", "newswatch", "worker"],
+                [sys.executable, "-m", "newswatch", *command],
                 env=dict(env),
                 cwd=cwd,
                 stdout=sink,
