@@ -18,7 +18,7 @@ import yaml
 from faust.sensors.prometheus import FaustMetrics
 from prometheus_client import CollectorRegistry
 
-from newswatch.metrics import TaggerMetrics
+from newswatch.metrics import NotifyMetrics, TaggerMetrics
 from tests.helpers.paths import REPO_ROOT
 
 PROMETHEUS_DIR = REPO_ROOT / "deploy" / "prometheus"
@@ -71,6 +71,7 @@ _KEYWORDS = {
 def exported_metric_names() -> set[str]:
     registry = CollectorRegistry()
     TaggerMetrics(registry, ["sanctions"])
+    NotifyMetrics(registry, [("desk", ["webhook"])])  # the notifier's, on its own port
     FaustMetrics.create(registry, FAUST_PREFIX)
     names = set(PROMETHEUS_SERIES)
     for family in registry.collect():
