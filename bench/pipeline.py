@@ -250,6 +250,18 @@ def _percents(values: list[float]) -> str:
     return " + ".join(f"{value:.0f} %" for value in values)
 
 
+def start_local_broker(settings: Settings) -> LocalBroker | None:
+    """The local broker, started when the settings point at it and none answers; the caller
+    stops it (`.down()`). None when another broker is used or one already runs (not ours)."""
+    if not settings.uses_local_broker:
+        return None
+    broker = LocalBroker.from_settings(settings)
+    if asyncio.run(broker_answers(broker.connection)):
+        return None
+    broker.up()
+    return broker
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -264,13 +276,7 @@ def main() -> None:
     args.loads = [int(load) for load in args.loads.split(",") if load.strip()]
 
     settings = Settings()
-    broker = None
-    if settings.uses_local_broker:
-        broker = LocalBroker.from_settings(settings)
-        if asyncio.run(broker_answers(broker.connection)):
-            broker = None  # not ours to stop
-        else:
-            broker.up()
+    broker = start_local_broker(settings)
     results = Results(vars(args) | {"json": str(args.json)}, corpus(args.articles))
     started = time.monotonic()
     try:

@@ -3,7 +3,10 @@
 Each test replays thousands of distinct articles, breaks something for real in the
 middle, and then checks the alerts topic against what `newswatch tag` computes offline
 for the same input. Duplicates are allowed only where at-least-once allows them: for
-articles at or after the offset the group had committed when the worker died.
+articles at or after the offset the group had committed when the worker died, or, with
+the stories stage on (the default), for alerts whose story request on the repartition
+topic was at or after the offset the group had committed there: alerts reach the alerts
+topic through two agents, and each re-handles its own uncommitted records after a fault.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from aiokafka.errors import KafkaError
 from newswatch.kafka.admin import ensure_topics
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
 from tests.helpers.environment import free_port, isolated_env, newswatch_command, subprocess_env, topics_of
-from tests.helpers.kafka import kcat_positions, kcat_read
+from tests.helpers.kafka import _kcat_consume, kcat_positions, kcat_read
 from tests.helpers.paths import REPO_ROOT
 from tests.helpers.workers import StartWorker
 from tests.integration.generated import write_articles
@@ -109,11 +112,30 @@ def wait_for_every_alert(env: dict[str, str], feed: Feed, timeout: float = 180.0
         if not missing:
             return seen
         if time.monotonic() > deadline:
-            pytest.fail(f"{len(missing)} of {len(feed.expected_alert_ids)} expected alerts never arrived")
+            pytest.fail(
+                f"{len(missing)} of {len(feed.expected_alert_ids)} expected alerts never arrived"
+                + (where_lost(env, missing) if stories_on(env) else "")
+            )
         time.sleep(1.0)
 
 
-def committed_offsets(env: dict[str, str]) -> dict[int, int]:
+def where_lost(env: dict[str, str], missing: frozenset[str] | set[str]) -> str:
+    """Which stage lost the `missing` alerts: a story request on the repartition topic means
+    the stories agent committed past it without publishing; none, the tagger agent never sent it."""
+    requests = request_positions(env)
+    committed = committed_offsets(env, request_topic(env))
+    lines = [
+        f"{alert_id}: "
+        + (f"story requests at {requests[alert_id]}" if alert_id in requests else "no story request")
+        for alert_id in sorted(missing)[:10]
+    ]
+    return f"; the group's committed offsets on the repartition topic {committed}:\n  " + "\n  ".join(lines)
+
+
+def committed_offsets(env: dict[str, str], topic: str | None = None) -> dict[int, int]:
+    """Partition -> the group's committed offset on `topic` (the articles topic by default)."""
+    topic = topic or env["NEWSWATCH_ARTICLES_TOPIC"]
+
     async def read() -> dict[int, int]:
         admin = AIOKafkaAdminClient(bootstrap_servers=env["NEWSWATCH_KAFKA_BOOTSTRAP"])
         await admin.start()
@@ -121,7 +143,6 @@ def committed_offsets(env: dict[str, str]) -> dict[int, int]:
             offsets = await admin.list_consumer_group_offsets(env["NEWSWATCH_APP_ID"])
         finally:
             await admin.close()
-        topic = env["NEWSWATCH_ARTICLES_TOPIC"]
         return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
     return asyncio.run(read())
@@ -153,34 +174,95 @@ def wait_for_stable_group(env: dict[str, str], members: int, timeout: float = 60
         time.sleep(0.5)
 
 
+def stories_on(env: dict[str, str]) -> bool:
+    return env.get("NEWSWATCH_STORIES_ENABLED", "true").lower() not in ("false", "0", "no", "off")
+
+
+def request_topic(env: dict[str, str]) -> str:
+    """The stories stage's repartition topic: the tagger agent's story requests, keyed by watch-list."""
+    return f"{env['NEWSWATCH_APP_ID']}-stories-by-watchlist"
+
+
+@dataclass(frozen=True)
+class Committed:
+    """The group's committed offsets at the fault, per partition: on the articles topic (the
+    tagger agent's progress) and on the repartition topic (the stories agent's)."""
+
+    articles: dict[int, int]
+    requests: dict[int, int]
+
+    def describe(self) -> str:
+        stage = f", {sum(self.requests.values())} story requests" if self.requests else ""
+        return f"{sum(self.articles.values())} articles{stage}"
+
+
+def committed_at_fault(env: dict[str, str]) -> Committed:
+    requests = committed_offsets(env, request_topic(env)) if stories_on(env) else {}
+    return Committed(committed_offsets(env), requests)
+
+
+def request_positions(env: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
+    """Alert id -> (partition, offset) of every story request carrying that alert."""
+    positions: dict[str, list[tuple[int, int]]] = {}
+    for line in _kcat_consume(env["NEWSWATCH_KAFKA_BOOTSTRAP"], request_topic(env), "%p %o %s\\n"):
+        partition, offset, value = line.split(" ", 2)
+        alert_id = json.loads(value)["alert"]["alert_id"]
+        positions.setdefault(alert_id, []).append((int(partition), int(offset)))
+    return positions
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """Alerts sent more than once: how many extra records, how many of the duplicated alerts
+    only the stories agent's window explains, and those nothing explains (a bug)."""
+
+    extra: int
+    by_stories_stage: int
+    unexplained: list[str]
+
+
 def duplicates_outside_the_uncommitted_window(
-    env: dict[str, str], seen: list[tuple[str, str]], committed: dict[int, int]
-) -> tuple[int, list[str]]:
-    """Count duplicate alerts; list those whose article had already been committed (a bug)."""
+    env: dict[str, str], seen: list[tuple[str, str]], committed: Committed
+) -> Duplicates:
+    """Count duplicate alerts; explained are those whose article was at or after the committed
+    offset on the articles topic, or one of whose story requests was at or after it on the
+    repartition topic."""
     counts = Counter(alert_id for alert_id, _ in seen)
     duplicated = {alert_id for alert_id, count in counts.items() if count > 1}
     positions = kcat_positions(env["NEWSWATCH_KAFKA_BOOTSTRAP"], env["NEWSWATCH_ARTICLES_TOPIC"])
+    requests = request_positions(env) if duplicated and committed.requests else {}
     unexplained = []
+    by_stories_stage = 0
     for alert_id, article_id in dict(seen).items():
-        if alert_id in duplicated:
-            partition, offset = positions[article_id]
-            if offset < committed.get(partition, 0):
-                unexplained.append(f"{article_id} (partition {partition}, offset {offset})")
-    return sum(count - 1 for count in counts.values()), unexplained
+        if alert_id not in duplicated:
+            continue
+        partition, offset = positions[article_id]
+        if offset >= committed.articles.get(partition, 0):
+            continue
+        if any(at >= committed.requests.get(p, 0) for p, at in requests.get(alert_id, [])):
+            by_stories_stage += 1
+            continue
+        unexplained.append(f"{article_id} (partition {partition}, offset {offset})")
+    return Duplicates(sum(count - 1 for count in counts.values()), by_stories_stage, unexplained)
 
 
 def report(
     label: str,
     feed: Feed,
     seen: list[tuple[str, str]],
-    duplicates: int,
-    committed: dict[int, int] | None = None,
+    duplicates: int | Duplicates,
+    committed: Committed | None = None,
 ) -> None:
     # Printed for the closing note and the README (pytest -s shows it).
-    at_fault = f", {sum(committed.values())} articles committed at the fault" if committed is not None else ""
+    at_fault = f", {committed.describe()} committed at the fault" if committed is not None else ""
+    if isinstance(duplicates, Duplicates):
+        by_stage = duplicates.by_stories_stage
+        counted = f"{duplicates.extra} duplicates ({by_stage} alerts from the stories agent's window)"
+    else:
+        counted = f"{duplicates} duplicates"
     print(
         f"\n[{label}] {ARTICLES} articles{at_fault}, {len(feed.expected_alert_ids)} alerts expected, "
-        f"{len(seen)} on the topic, {duplicates} duplicates"
+        f"{len(seen)} on the topic, {counted}"
     )
 
 
@@ -193,14 +275,16 @@ def test_kill_9_mid_replay_loses_nothing(
     into_the_replay(replay)
     worker.process.send_signal(signal.SIGKILL)
     worker.process.wait()
-    committed = committed_offsets(pipeline_env)
+    committed = committed_at_fault(pipeline_env)
 
     start_worker(pipeline_env)
     assert replay.wait(timeout=120) == 0, replay_output(feed)
     seen = wait_for_every_alert(pipeline_env, feed)
-    duplicates, unexplained = duplicates_outside_the_uncommitted_window(pipeline_env, seen, committed)
+    duplicates = duplicates_outside_the_uncommitted_window(pipeline_env, seen, committed)
     report("kill -9", feed, seen, duplicates, committed)
-    assert not unexplained, f"duplicates for articles committed before the kill: {unexplained[:5]}"
+    assert not duplicates.unexplained, (
+        f"duplicates for alerts committed before the kill: {duplicates.unexplained[:5]}"
+    )
     assert {alert_id for alert_id, _ in seen} == feed.expected_alert_ids, (
         "no alert the offline tagger gives is extra"
     )
@@ -226,13 +310,15 @@ def test_a_killed_group_member_hands_its_partitions_to_the_survivor(
     into_the_replay(replay)
     first.process.send_signal(signal.SIGKILL)
     first.process.wait()
-    committed = committed_offsets(pipeline_env)
+    committed = committed_at_fault(pipeline_env)
 
     assert replay.wait(timeout=120) == 0, replay_output(feed)
     seen = wait_for_every_alert(pipeline_env, feed)
-    duplicates, unexplained = duplicates_outside_the_uncommitted_window(pipeline_env, seen, committed)
+    duplicates = duplicates_outside_the_uncommitted_window(pipeline_env, seen, committed)
     report("one of two workers killed", feed, seen, duplicates, committed)
-    assert not unexplained, f"duplicates for articles committed before the kill: {unexplained[:5]}"
+    assert not duplicates.unexplained, (
+        f"duplicates for alerts committed before the kill: {duplicates.unexplained[:5]}"
+    )
     assert {alert_id for alert_id, _ in seen} == feed.expected_alert_ids, (
         "no alert the offline tagger gives is extra"
     )
@@ -250,19 +336,22 @@ def test_sigterm_finishes_in_flight_work_commits_and_exits_zero(
     exit_code = worker.process.wait(timeout=30)
     stop_seconds = time.monotonic() - asked
     assert exit_code == 0, worker.log.read_text()[-3000:]
-    committed = committed_offsets(pipeline_env)
-    assert committed, "the worker committed its progress before exiting"
+    committed = committed_at_fault(pipeline_env)
+    assert committed.articles, "the worker committed its progress before exiting"
+    assert committed.requests or not stories_on(pipeline_env), "the stories agent committed its progress too"
     handled_before_the_stop = len(alert_ids_on_topic(pipeline_env))
 
     start_worker(pipeline_env)
     assert replay.wait(timeout=120) == 0, replay_output(feed)
     seen = wait_for_every_alert(pipeline_env, feed)
-    duplicates, unexplained = duplicates_outside_the_uncommitted_window(pipeline_env, seen, committed)
+    duplicates = duplicates_outside_the_uncommitted_window(pipeline_env, seen, committed)
     report(f"SIGTERM (stopped in {stop_seconds:.1f} s)", feed, seen, duplicates, committed)
-    assert not unexplained, f"duplicates for articles committed before the stop: {unexplained[:5]}"
+    assert not duplicates.unexplained, (
+        f"duplicates for alerts committed before the stop: {duplicates.unexplained[:5]}"
+    )
     # A graceful stop commits everything it handled: the next worker re-sends nothing.
     assert handled_before_the_stop > 0, "the stop landed after some alerts were published"
-    assert duplicates == 0, f"{duplicates} alerts sent twice after a graceful stop"
+    assert duplicates.extra == 0, f"{duplicates.extra} alerts sent twice after a graceful stop"
 
 
 @pytest.mark.usefixtures("kafka_bootstrap")  # the session's broker has resolved the jars
