@@ -97,7 +97,9 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     stories_enabled: bool = Field(
-        default=True,
+        # Off by default until a graceful stop with stories on is shown to lose nothing
+        # (tests/integration/test_faults.py with NEWSWATCH_STORIES_ENABLED=true: see README).
+        default=False,
         description="Group alerts into stories and raise spikes (the stories stage of the worker). "
         "False: alerts go straight to the alerts topic with story_id null.",
     )

@@ -34,11 +34,11 @@ def isolated_env(bootstrap: str, name: str, state_dir: Path) -> dict[str, str]:
 
 def topics_of(env: dict[str, str]) -> list[str]:
     """Every topic a worker with these settings uses: the five of the settings and, with
-    stories on (the default), the stories stage's repartition topic and table changelog
+    stories on (NEWSWATCH_STORIES_ENABLED=true), the stories stage's repartition topic and table changelog
     (`ensure_topics` creates a `-changelog` topic compacted)."""
     roles = ("ARTICLES", "ALERTS", "DEAD_LETTER", "STORIES", "SPIKES")
     topics = [env[f"NEWSWATCH_{role}_TOPIC"] for role in roles if f"NEWSWATCH_{role}_TOPIC" in env]
-    if env.get("NEWSWATCH_STORIES_ENABLED", "true").lower() not in {"false", "0", "no", "off"}:
+    if env.get("NEWSWATCH_STORIES_ENABLED", "false").lower() in {"true", "1", "yes", "on"}:
         app_id = env["NEWSWATCH_APP_ID"]
         topics += [f"{app_id}-stories-by-watchlist", f"{app_id}-stories-changelog"]
     return topics

@@ -51,12 +51,17 @@ def kafka_bootstrap() -> Iterator[str]:
 
 
 @pytest.fixture
-def pipeline_env(kafka_bootstrap: str, unique_name: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """NEWSWATCH_* variables for one test: its own topics, group, metrics port and state.
+def pipeline_env(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[dict[str, str]]:
+    """NEWSWATCH_* variables for one test: its own topics, group, metrics port and state;
+    with the stories stage on for tests marked `stories`.
 
     The topics are deleted afterwards, so a long-lived development broker does not fill up.
     """
     env = isolated_env(kafka_bootstrap, unique_name, tmp_path / "state")
+    if request.node.get_closest_marker("stories") is not None:
+        env["NEWSWATCH_STORIES_ENABLED"] = "true"
     connection = KafkaConnection.plaintext(kafka_bootstrap)
     asyncio.run(ensure_topics(connection, topics_of(env), partitions=4, replication_factor=1))
     yield env

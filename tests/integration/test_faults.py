@@ -175,7 +175,7 @@ def wait_for_stable_group(env: dict[str, str], members: int, timeout: float = 60
 
 
 def stories_on(env: dict[str, str]) -> bool:
-    return env.get("NEWSWATCH_STORIES_ENABLED", "true").lower() not in ("false", "0", "no", "off")
+    return env.get("NEWSWATCH_STORIES_ENABLED", "false").lower() in ("true", "1", "yes", "on")
 
 
 def request_topic(env: dict[str, str]) -> str:

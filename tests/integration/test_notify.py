@@ -29,7 +29,7 @@ from tests.helpers.receivers import HttpReceiver, SmtpReceiver, http_receiver, s
 from tests.helpers.workers import StartWorker, launch_notifier
 from tests.integration.test_stories_pipeline import ARTICLES
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.stories]
 
 SECRET = "correct-horse-battery"
 # sanctions: the wire story (orig-1 + 2 copies) and other-1: two stories.

@@ -31,7 +31,7 @@ from tests.helpers.workers import StartWorker
 from tests.integration.generated import distinct_story, syndicated_copies
 from tests.integration.test_faults import committed_offsets, wait_for_stable_group
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.stories]
 
 HOUR = timedelta(hours=1)
 PARTITIONS = 4  # of the test's topics (pipeline_env)

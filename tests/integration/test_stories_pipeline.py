@@ -14,7 +14,7 @@ from tests.helpers.environment import run_newswatch
 from tests.helpers.kafka import kcat_read, wait_for_records
 from tests.helpers.workers import StartWorker
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.stories]
 
 WIRE_BODY = (
     "The United Nations Security Council on Tuesday extended sanctions on North Korea for another "

@@ -19,7 +19,8 @@ from newswatch.watchlists import Engine
 
 def tagger(tmp_path: Path, **settings_changes: object) -> Tagger:
     engine = Engine.default()
-    settings = Settings(state_dir=tmp_path, kafka_bootstrap="127.0.0.1:9092", app_id="nw", **settings_changes)  # type: ignore[arg-type]
+    changes = {"stories_enabled": True, **settings_changes}
+    settings = Settings(state_dir=tmp_path, kafka_bootstrap="127.0.0.1:9092", app_id="nw", **changes)  # type: ignore[arg-type]
     registry = CollectorRegistry()
     metrics = TaggerMetrics(registry, engine.watchlist_names)
     return Tagger(

@@ -31,7 +31,8 @@ def stories_of(stdout: str) -> list[tuple[str, str, str | None]]:
     return [(alert.article_id, alert.watchlist, alert.story_id) for alert in alerts]
 
 
-def test_tag_prints_story_ids_copies_sharing_their_originals() -> None:
+def test_tag_prints_story_ids_copies_sharing_their_originals(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSWATCH_STORIES_ENABLED", "true")
     result = run_tag(stdin=ARTICLES)
     assert result.returncode == 0, result.stderr
     story_of = {(article_id, watchlist): story for article_id, watchlist, story in stories_of(result.stdout)}
