@@ -69,11 +69,22 @@ _KEYWORDS = {
 
 
 def exported_metric_names() -> set[str]:
+    """Every sample name the worker or the notifier exports (and Prometheus adds)."""
     registry = CollectorRegistry()
     TaggerMetrics(registry, ["sanctions"])
-    NotifyMetrics(registry, [("desk", ["webhook"])])  # the notifier's, on its own port
     FaustMetrics.create(registry, FAUST_PREFIX)
-    names = set(PROMETHEUS_SERIES)
+    return set(PROMETHEUS_SERIES) | _sample_names(registry) | notifier_metric_names()
+
+
+def notifier_metric_names() -> set[str]:
+    """The sample names only `newswatch notify run` exports, on its own port and job."""
+    registry = CollectorRegistry()
+    NotifyMetrics(registry, [("desk", ["webhook"])])
+    return _sample_names(registry)
+
+
+def _sample_names(registry: CollectorRegistry) -> set[str]:
+    names: set[str] = set()
     for family in registry.collect():
         names |= {family.name + suffix for suffix in _SUFFIXES[family.type]}
     return names
