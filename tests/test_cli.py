@@ -7,7 +7,7 @@ import importlib
 import subprocess
 import sys
 
-from newswatch.cli import COMMANDS, build_parser
+from newswatch.cli import COMMANDS, build_parser, command_name
 from tests.helpers.paths import REPO_ROOT, SEED_ARTICLE
 
 
@@ -24,6 +24,13 @@ def _choices(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentPars
         if isinstance(action, argparse._SubParsersAction):
             return dict(action.choices)
     return {}
+
+
+def test_notify_alone_runs_the_service_and_check_validates() -> None:
+    parser = build_parser()
+    assert command_name(parser.parse_args(["notify"])) == "notify run"
+    assert command_name(parser.parse_args(["notify", "run"])) == "notify run"
+    assert command_name(parser.parse_args(["notify", "check", "subs.yaml"])) == "notify check"
 
 
 def test_every_command_has_a_module_with_a_documented_run() -> None:

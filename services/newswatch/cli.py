@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("path", type=Path, help="an article file (.txt, .json or .jsonl), as for `tag`")
 
     notify = commands.add_parser("notify", help="deliver alerts, stories and spikes to subscriptions")
-    notify_actions = notify.add_subparsers(dest="notify_action", required=True, metavar="ACTION")
+    # `newswatch notify` alone runs the service (the name for it); `check` validates.
+    notify_actions = notify.add_subparsers(dest="notify_action", required=False, metavar="ACTION")
     notify_check = notify_actions.add_parser(
         "check", help="validate a subscriptions file (default: NEWSWATCH_SUBSCRIPTIONS)"
     )
@@ -149,7 +150,7 @@ def command_name(args: argparse.Namespace) -> str:
     if args.command == "watchlists":
         return f"watchlists {args.watchlists_action}"
     if args.command == "notify":
-        return f"notify {args.notify_action}"
+        return f"notify {args.notify_action or 'run'}"
     return str(args.command)
 
 
