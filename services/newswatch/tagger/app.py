@@ -26,6 +26,7 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
 from newswatch.stories.app import StoriesStage
+from newswatch.stories.recovery import SeekFirstTableManager
 from newswatch.stories.requests import story_requests
 from newswatch.tagger.failure_log import FailureLogLimiter
 from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, DeadLettered, RecordOrigin, Tagged, tag_record
@@ -249,6 +250,9 @@ def configured_app(settings: Settings, connection: KafkaConnection, registry: Co
         autodiscover=False,
         datadir=str(datadir),
         store="memory://",
+        # Seeks the stream partitions before their records flow after a table's recovery
+        # (newswatch.stories.recovery): Faust's order commits past records never handled.
+        TableManager=SeekFirstTableManager,
         # At-least-once, never Faust's exactly_once (see README): offsets are committed
         # only after the producer has flushed the alerts of the records before them.
         processing_guarantee="at_least_once",
