@@ -7,6 +7,7 @@ bad watch-list files, a broker that cannot be started.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -27,6 +28,26 @@ class FileProblemError(NewswatchError):
     def where(self) -> str:
         """The place the message starts with: `file:line`, or the file alone."""
         return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+
+
+class FileProblems(FileProblemError):
+    """Every problem of some files at once (one per line of the message).
+
+    `path`, `line` and `reason` are those of the first problem, so code that handles one
+    problem keeps working; `problems` has all of them. `KIND` names the files in the message.
+    """
+
+    KIND = "the files"
+
+    def __init__(self, problems: Sequence[FileProblemError]) -> None:
+        if not problems:
+            raise ValueError(f"{type(self).__name__} needs at least one problem")
+        first = problems[0]
+        super().__init__(first.path, first.line, first.reason)
+        self.problems = list(problems)
+        if len(problems) > 1:
+            listed = "\n".join(str(problem) for problem in problems)
+            self.args = (f"{len(problems)} problems in {self.KIND}:\n{listed}",)
 
 
 class WatchlistError(FileProblemError):
@@ -62,22 +83,10 @@ class MissingToolError(BrokerError):
         super().__init__(f"'{tool}' was not found on PATH; install it first: {install_hint}")
 
 
-class WatchlistsInvalid(WatchlistError):
-    """Several problems in watch-list files, all reported at once (one per line).
+class WatchlistsInvalid(FileProblems, WatchlistError):
+    """Several problems in watch-list files, all reported at once (one per line)."""
 
-    `path`, `line` and `reason` are those of the first problem, so code that handles
-    one WatchlistError keeps working; `problems` has all of them.
-    """
-
-    def __init__(self, problems: list[WatchlistError]) -> None:
-        if not problems:
-            raise ValueError("WatchlistsInvalid needs at least one problem")
-        first = problems[0]
-        super().__init__(first.path, first.line, first.reason)
-        self.problems = list(problems)
-        if len(problems) > 1:
-            listed = "\n".join(str(problem) for problem in problems)
-            self.args = (f"{len(problems)} problems in the watch-lists:\n{listed}",)
+    KIND = "the watch-lists"
 
 
 class ConfigurationError(NewswatchError):
