@@ -9,7 +9,7 @@ import sys
 from newswatch.errors import ConfigurationError
 from newswatch.notify.subscriptions import read_subscriptions
 from newswatch.settings import Settings
-from newswatch.watchlists.rules.loader import default_watchlist_paths, load_watchlists
+from newswatch.watchlists.rules.loader import configured_watchlist_paths, load_watchlists
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -21,9 +21,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     path = args.path or settings.subscriptions
     if path is None:
         raise ConfigurationError("name a subscriptions file, or set NEWSWATCH_SUBSCRIPTIONS")
-    known = [
-        watchlist.name for watchlist in load_watchlists(settings.watchlists or default_watchlist_paths())
-    ]
+    known = [watchlist.name for watchlist in load_watchlists(configured_watchlist_paths(settings.watchlists))]
     subscriptions, problems = read_subscriptions(path, environ=os.environ, known_watchlists=known)
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -17,14 +17,14 @@ from newswatch.notify.service import Notifier, refuse_digests
 from newswatch.notify.subscriptions import load_subscriptions
 from newswatch.settings import Settings
 from newswatch.tagger.worker import faust_worker
-from newswatch.watchlists.rules.loader import default_watchlist_paths, load_watchlists
+from newswatch.watchlists.rules.loader import configured_watchlist_paths, load_watchlists
 
 
 def run_notifier(settings: Settings) -> NoReturn:
     path = settings.subscriptions
     if path is None:
         raise ConfigurationError("set NEWSWATCH_SUBSCRIPTIONS to the subscriptions file (docs/notify.md)")
-    known = [w.name for w in load_watchlists(settings.watchlists or default_watchlist_paths())]
+    known = [w.name for w in load_watchlists(configured_watchlist_paths(settings.watchlists))]
     # Invalid: SubscriptionsInvalid, every problem as file:line (printed by the CLI, exit 1).
     subscriptions = load_subscriptions(path, environ=os.environ, known_watchlists=known)
     refuse_digests(subscriptions, path)

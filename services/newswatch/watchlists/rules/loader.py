@@ -32,6 +32,11 @@ def default_watchlist_paths() -> list[Path]:
     return [Path(str(data / name)) for name in _PACKAGED]
 
 
+def configured_watchlist_paths(configured: Sequence[Path]) -> list[Path]:
+    """The files of NEWSWATCH_WATCHLISTS, or the packaged ones when none are set."""
+    return list(configured) or default_watchlist_paths()
+
+
 def load_watchlists(paths: Sequence[Path]) -> list[Watchlist]:
     """Load and validate every file; raise WatchlistsInvalid listing every problem."""
     watchlists, problems = _read_all(paths)

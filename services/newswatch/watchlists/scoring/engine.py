@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newswatch.watchlists.rules.loader import default_watchlist_paths, load_watchlists
+from newswatch.watchlists.rules.loader import (
+    configured_watchlist_paths,
+    default_watchlist_paths,
+    load_watchlists,
+)
 from newswatch.watchlists.rules.model import FIELDS, Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
 from newswatch.watchlists.scoring.compiled import CompiledList, CompiledRule, by_pattern
 from newswatch.watchlists.scoring.deadline import Deadline, unlimited
@@ -109,7 +113,7 @@ class Engine:
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
         """The engine for the configured watch-lists (the packaged defaults when none are set)."""
-        return cls.from_paths(settings.watchlists) if settings.watchlists else cls.default()
+        return cls.from_paths(configured_watchlist_paths(settings.watchlists))
 
     @property
     def watchlist_names(self) -> tuple[str, ...]:
