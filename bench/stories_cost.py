@@ -1,7 +1,7 @@
 """What the stories stage costs: worker throughput with stories on against off, in one run.
 
-    python bench/stories_cost.py [--articles N] [--repeats R] [--workers 1]
-                                 [--json bench/results/stories_cost.json]
+    python bench/stories_cost.py [--corpus synthetic|real] [--articles N] [--repeats R]
+                                 [--workers 1] [--json bench/results/stories_cost.json]
 
 Not a test: prints articles/s with NEWSWATCH_STORIES_ENABLED=false and =true (medians of
 --repeats runs, interleaved off, on, off, on ... so that drift on a shared machine hits
@@ -13,9 +13,11 @@ goes through the repartition topic and the stories agent before it reaches the a
 topic, so the figure includes the whole stage: fingerprinting in the tagging thread, the
 extra hop through Kafka, the table and its changelog, the story and spike events.
 
-The corpus is bench/engine.py's (~3 KB articles, a quarter with watch-list news); its
-news sentences repeat, so most alerted articles are copies of a few stories per language
-and watch-list: the stage's busiest case (every copy rewrites its story's record).
+Two corpora. `synthetic` is bench/engine.py's (~3 KB articles; 0.77 alerts per article);
+its news sentences repeat, so most alerted articles are copies of a few stories per
+language and watch-list: the stage's busiest case (every copy rewrites its story's record).
+`real` is ../shared/corpus/real-news.jsonl, read at run time and fed round after round
+under new ids and outlets (each round a syndicated copy of the last; 0.5 alerts per article).
 Every run gets fresh topics and a fresh group; all topics it created, the worker-created
 repartition and changelog topics included, are deleted at the end.
 """
@@ -38,12 +40,14 @@ from engine import corpus  # bench/engine.py: the generated multilingual corpus
 from kafka_bench import Bench, Topics, encode
 from pipeline import measure_engine, measure_tagger, start_local_broker
 
+from newswatch.contracts import Article
 from newswatch.kafka.admin import delete_topics
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.kafka.local_broker import find_deploy_dir
 from newswatch.settings import Settings
 
 BENCH_DIR = Path(__file__).resolve().parent
+REAL_NEWS = BENCH_DIR.parents[1] / "shared" / "corpus" / "real-news.jsonl"
 TARGET_COST = 0.25
 
 
@@ -71,6 +75,21 @@ async def measure(bench: StoriesBench, stories: bool, workers: int) -> float:
         await bench.topics.delete([stories_topic, spikes_topic])
 
 
+def real_news(count: int, path: Path = REAL_NEWS) -> list[Article]:
+    """`count` articles: the real corpus round after round, each round under new ids and outlets."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        Article(
+            id=f"bench-{n // len(rows)}-{row['id']}",  # the readers count keys starting "bench-"
+            title=row.get("title") or "",
+            body=row["text"],
+            language=row.get("lang"),
+            source=f"outlet-{n // len(rows)}",
+        )
+        for n, row in ((n, rows[n % len(rows)]) for n in range(count))
+    ]
+
+
 async def delete_leftovers(connection: KafkaConnection, prefix: str) -> None:
     """The topics the workers created themselves (repartition, changelog) under our prefix."""
     admin = AIOKafkaAdminClient(**connection.client_kwargs())
@@ -86,7 +105,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, list[fl
     connection = KafkaConnection.from_settings(settings)
     folder = Path(tempfile.mkdtemp(prefix="newswatch-stories-cost-"))
     topics = Topics(connection, args.partitions, settings.topic_replication_factor)
-    base = corpus(args.articles)
+    base = corpus(args.articles) if args.corpus == "synthetic" else real_news(args.articles)
     _, _, counts = measure_engine(base, 1)
     warmups = [a.model_copy(update={"id": f"warmup-{n}"}) for n, a in enumerate(corpus(8, seed=99))]
     bench = StoriesBench(
@@ -102,7 +121,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, list[fl
     )
     samples: dict[str, list[float]] = {"off": [], "on": []}
     print(
-        f"{len(base)} articles, {sum(counts)} alerts, {args.workers} worker(s), {args.partitions} partitions",
+        f"{args.corpus}: {len(base)} articles, {sum(counts)} alerts, "
+        f"{args.workers} worker(s), {args.partitions} partitions",
         flush=True,
     )
     try:
@@ -128,6 +148,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--corpus", choices=("synthetic", "real"), default="synthetic")
     parser.add_argument("--articles", type=int, default=5000, help="corpus size per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--workers", type=int, default=1, help="workers in the group")

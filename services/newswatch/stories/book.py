@@ -5,10 +5,17 @@ watch-list), so membership is decided sequentially and deterministically there. 
 store is the only state: a mapping of string keys to JSON-able values that the wiring
 backs with a changelogged table. Keys start with their kind and the (quoted) watch-list:
 
-    watchlist/<wl>             {"watermark": t, "hours": [h, ...]}   live hour buckets
-    hour/<wl>/<h>              stories last touched and articles decided in hour h, stories opened
-    story/<wl>/<story id>      first article, size, last event time, indexed fingerprints
-    article/<wl>/<article id>  the decision made for that article, returned again on a repeat
+    watchlist/<wl>                 {"watermark": t, "hours": [h, ...]}   live hour buckets
+    hour/<wl>/<h>                  how many stories opened in hour h, and the lengths of:
+    hour/<wl>/<h>/stories/<n>        the stories last touched in hour h, HOUR_CHUNK a key
+    hour/<wl>/<h>/articles/<n>       the articles decided in hour h, HOUR_CHUNK a key
+    story/<wl>/<story id>          first article, size, last event time, exact hashes
+    prints/<wl>/<story id>         the fingerprints the story indexes
+    article/<wl>/<article id>      the decision made for that article, returned again on a repeat
+
+Every write is logged to the table's changelog, so no value grows with the traffic: the
+lists of an hour are cut into chunks (appending rewrites one chunk, not the hour), and a
+story's fingerprints (a few kilobytes) are written when they change, not with every copy.
 
 Everything expires by event time, so the store holds about one window of a watch-list's
 articles, however long a story lives: an article's record goes with its hour, except for
@@ -41,6 +48,8 @@ DEFAULT_WINDOW_SECONDS = 72 * HOUR
 MAX_INDEXED = 4
 # Distinct exact hashes kept per story; exact copies of the others still match by MinHash.
 MAX_EXACT = 32
+# Ids per chunk of an hour's lists.
+HOUR_CHUNK = 64
 
 Store = MutableMapping[str, object]
 Kind = Literal["new", "copy"]
@@ -52,9 +61,12 @@ class _Meta(TypedDict):
 
 
 class _Bucket(TypedDict):
-    stories: list[str]
-    articles: list[str]
     opened: int
+    stories: int
+    articles: int
+
+
+_Listed = Literal["stories", "articles"]
 
 
 class _Indexed(TypedDict):
@@ -69,7 +81,6 @@ class _Story(TypedDict):
     size: int
     last: float
     hour: int
-    indexed: list[_Indexed]
     exact: list[str]
 
 
@@ -141,13 +152,19 @@ class StoryBook:
         meta = self._meta(watchlist)
         watermark = max(meta["watermark"], event_time)
         hours = list(meta["hours"])
-        cutoff_hour = math.floor((watermark - self._window) / HOUR)
+        cutoff_hour = self._cutoff_hour(watermark)
         deleted = 0
         while hours and hours[0] < cutoff_hour:
             deleted += self._expire_hour(watchlist, hours.pop(0))
-        if watermark != meta["watermark"] or hours != meta["hours"]:
+        # Only the cutoff hour of the watermark decides anything: the watermark is written
+        # when that moves (about once an hour), not with every article's event time.
+        if cutoff_hour != self._cutoff_hour(meta["watermark"]) or hours != meta["hours"]:
             self._store[_key("watchlist", watchlist)] = _Meta(watermark=watermark, hours=hours)
         return deleted
+
+    def _cutoff_hour(self, watermark: float) -> float:
+        """Hour buckets before this one are out of the window (-inf before any event)."""
+        return math.floor((watermark - self._window) / HOUR) if math.isfinite(watermark) else -math.inf
 
     def stories_opened(self, watchlist: str, hour: datetime) -> int:
         """How many stories of `watchlist` opened in the hour of event time holding `hour`
@@ -166,11 +183,13 @@ class StoryBook:
             size=1,
             last=when,
             hour=hour,
-            indexed=[_Indexed(id=article_id, fp=fingerprint.to_json())],
             exact=[fingerprint.exact] if fingerprint.exact else [],
         )
         self._store[_key("story", watchlist, article_id)] = story
-        self._list_in_hour(watchlist, hour, story_id=article_id, article_id=article_id, opened=True)
+        self._store[_key("prints", watchlist, article_id)] = [
+            _Indexed(id=article_id, fp=fingerprint.to_json())
+        ]
+        self._list_in_hour(watchlist, hour, story_id=article_id, article_id=article_id)
         self._index(watchlist).add(article_id, article_id, fingerprint)
         return _article_record("new", story, when)
 
@@ -187,54 +206,75 @@ class StoryBook:
             if len(story["exact"]) < MAX_EXACT:
                 story["exact"] = [*story["exact"], fingerprint.exact]
                 index.add_exact(story_id, fingerprint.exact)
-            if len(story["indexed"]) < MAX_INDEXED:
-                story["indexed"] = [*story["indexed"], _Indexed(id=article_id, fp=fingerprint.to_json())]
+            prints = self._prints(watchlist, story_id)
+            if len(prints) < MAX_INDEXED:
+                entry = _Indexed(id=article_id, fp=fingerprint.to_json())
+                self._store[_key("prints", watchlist, story_id)] = [*prints, entry]
                 index.add(story_id, article_id, fingerprint)
         hour = math.floor(story["last"] / HOUR)
-        if hour > story["hour"]:
-            story["hour"] = hour
+        moved = hour > story["hour"]
+        story["hour"] = hour
+        here = math.floor(when / HOUR)
+        if moved and hour != here:
             self._list_in_hour(watchlist, hour, story_id=story_id)
-        self._list_in_hour(watchlist, math.floor(when / HOUR), article_id=article_id)
+        self._list_in_hour(
+            watchlist, here, story_id=story_id if moved and hour == here else None, article_id=article_id
+        )
         self._store[story_key] = story
         return _article_record("copy", story, when)
 
     def _list_in_hour(
-        self,
-        watchlist: str,
-        hour: int,
-        *,
-        story_id: str | None = None,
-        article_id: str | None = None,
-        opened: bool = False,
+        self, watchlist: str, hour: int, *, story_id: str | None = None, article_id: str | None = None
     ) -> None:
+        """List a story (touched) and an article (decided) in `hour`: each rewrites one
+        chunk, and the hour's counts are written once. A listed story that the hour does
+        not list yet was opened in it when its id is the article's."""
         bucket_key = _key("hour", watchlist, str(hour))
         bucket = cast(_Bucket | None, self._store.get(bucket_key))
         if bucket is None:
-            bucket = _Bucket(stories=[], articles=[], opened=0)
+            bucket = _Bucket(opened=0, stories=0, articles=0)
             meta = self._meta(watchlist)
             hours = sorted({*meta["hours"], hour})
             self._store[_key("watchlist", watchlist)] = _Meta(watermark=meta["watermark"], hours=hours)
-        self._store[bucket_key] = _Bucket(
-            stories=bucket["stories"] + ([story_id] if story_id is not None else []),
-            articles=bucket["articles"] + ([article_id] if article_id is not None else []),
-            opened=bucket["opened"] + opened,
-        )
+        updated = _Bucket(opened=bucket["opened"], stories=bucket["stories"], articles=bucket["articles"])
+        items: tuple[tuple[_Listed, str | None], ...] = (("stories", story_id), ("articles", article_id))
+        for listed, item in items:
+            if item is None:
+                continue
+            position = updated[listed]
+            chunk_key = _key("hour", watchlist, str(hour), listed, str(position // HOUR_CHUNK))
+            self._store[chunk_key] = [*cast(list[str], self._store.get(chunk_key, [])), item]
+            updated[listed] = position + 1
+        if story_id is not None and story_id == article_id:
+            updated["opened"] += 1
+        self._store[bucket_key] = updated
+
+    def _listed_in_hour(self, watchlist: str, hour: int, bucket: _Bucket, listed: _Listed) -> list[str]:
+        chunks = math.ceil(bucket[listed] / HOUR_CHUNK)
+        keys = (_key("hour", watchlist, str(hour), listed, str(n)) for n in range(chunks))
+        return [item for key in keys for item in cast(list[str], self._store.get(key, []))]
 
     def _expire_hour(self, watchlist: str, hour: int) -> int:
         bucket = cast(_Bucket | None, self._store.pop(_key("hour", watchlist, str(hour)), None))
         if bucket is None:
             return 0
-        for article_id in bucket["articles"]:
+        articles = self._listed_in_hour(watchlist, hour, bucket, "articles")
+        stories = self._listed_in_hour(watchlist, hour, bucket, "stories")
+        for listed in ("stories", "articles"):
+            for n in range(math.ceil(bucket[listed] / HOUR_CHUNK)):
+                self._store.pop(_key("hour", watchlist, str(hour), listed, str(n)), None)
+        for article_id in articles:
             self._expire_article(watchlist, article_id)
         deleted = 0
-        for story_id in bucket["stories"]:
+        for story_id in stories:
             story_key = _key("story", watchlist, story_id)
             story = cast(_Story | None, self._store.get(story_key))
             # A story touched later is listed in a later bucket too, and expires with that one.
             if story is None or story["hour"] != hour:
                 continue
-            for entry in story["indexed"]:
+            for entry in self._prints(watchlist, story_id):
                 self._store.pop(_key("article", watchlist, entry["id"]), None)
+            self._store.pop(_key("prints", watchlist, story_id), None)
             del self._store[story_key]
             if watchlist in self._indexes:
                 self._indexes[watchlist].remove_story(story_id)
@@ -246,10 +286,12 @@ class StoryBook:
         article = cast(_Article | None, self._store.get(article_key))
         if article is None:
             return
-        story = cast(_Story | None, self._store.get(_key("story", watchlist, article["story"])))
         # An article the live story indexes stays with the story (see the module docstring).
-        if story is None or all(entry["id"] != article_id for entry in story["indexed"]):
+        if all(entry["id"] != article_id for entry in self._prints(watchlist, article["story"])):
             del self._store[article_key]
+
+    def _prints(self, watchlist: str, story_id: str) -> list[_Indexed]:
+        return cast(list[_Indexed], self._store.get(_key("prints", watchlist, story_id), []))
 
     def _meta(self, watchlist: str) -> _Meta:
         meta = self._store.get(_key("watchlist", watchlist))
@@ -267,12 +309,13 @@ class StoryBook:
         seen: set[str] = set()
         for hour in self._meta(watchlist)["hours"]:
             bucket = cast(_Bucket | None, self._store.get(_key("hour", watchlist, str(hour))))
-            for story_id in [] if bucket is None else bucket["stories"]:
+            listed = [] if bucket is None else self._listed_in_hour(watchlist, hour, bucket, "stories")
+            for story_id in listed:
                 story = cast(_Story | None, self._store.get(_key("story", watchlist, story_id)))
                 if story_id in seen or story is None:
                     continue
                 seen.add(story_id)
-                for entry in story["indexed"]:
+                for entry in self._prints(watchlist, story_id):
                     index.add(story_id, entry["id"], Fingerprint.from_json(entry["fp"]))
                 for exact in story["exact"]:
                     index.add_exact(story_id, exact)

@@ -52,6 +52,7 @@ CONTAINMENT_MIN = 0.75
 CONTAINMENT_JACCARD_FLOOR = 0.1
 
 SCHEME = "affine32"
+SEED = 1
 # Letters, digits and combining marks (Thai vowel signs, Devanagari matras) make words;
 # Python's \w leaves the marks out.
 _NO_SPACE = re.compile(f"[{NO_SPACE_CLASS}]")
@@ -69,13 +70,7 @@ def _word_pattern() -> re.Pattern[str]:
 @cache
 def permutations() -> tuple[object, object]:
     # Generating the permutations costs more than hashing an article: done once.
-    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations  # type: ignore[no-any-return]
-
-
-def _hash(shingle: bytes) -> int:
-    # CRC-32 in C: datasketch mixes it (MurmurHash3 finaliser) before permuting, and
-    # SHA-1 (its default) would cost five times as much per shingle.
-    return zlib.crc32(shingle)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +112,11 @@ def fingerprint(title: str, body: str) -> Fingerprint:
     lines = content_lines(body)
     shingle_set = shingles(lines)
     digest = hashlib.blake2b("\n".join(" ".join(line) for line in lines).encode(), digest_size=16)
-    minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, permutations=permutations(), hashfunc=_hash)
+    # CRC-32 in C, called by datasketch directly: it mixes the value (MurmurHash3 finaliser)
+    # before permuting, and SHA-1 (its default) would cost five times as much per shingle.
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=permutations(), hashfunc=zlib.crc32
+    )
     minhash.update_batch([shingle.encode() for shingle in shingle_set])
     return Fingerprint(
         signature=tuple(int(v) for v in minhash.hashvalues),

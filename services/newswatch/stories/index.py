@@ -9,15 +9,15 @@ book rebuilds it from the store.
 
 from __future__ import annotations
 
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHashLSH
 
 from newswatch.stories.fingerprint import (
     MIN_SHINGLES,
     NUM_PERM,
     SCHEME,
+    SEED,
     Fingerprint,
     is_similar,
-    permutations,
     similarity,
 )
 
@@ -73,7 +73,7 @@ class StoryIndex:
         return len(self._fingerprints)
 
 
-def _minhash(fingerprint: Fingerprint) -> MinHash:
-    return MinHash(
-        num_perm=NUM_PERM, scheme=SCHEME, permutations=permutations(), hashvalues=fingerprint.signature
-    )
+def _minhash(fingerprint: Fingerprint) -> LeanMinHash:
+    # Lean: only the hash values, which is all LSH reads; a full MinHash would parse its
+    # permutations again for every lookup (a third of the stage's time in the profile).
+    return LeanMinHash(seed=SEED, hashvalues=fingerprint.signature, scheme=SCHEME)

@@ -187,7 +187,9 @@ class SpikeDetector:
                 # surge that goes on for hours is still the one surge.
                 hot = start
         self.store[bucket_key] = bucket
-        self.store[head_key] = {"bucket": current, "hot": hot, "since": since}
+        new_head = {"bucket": current, "hot": hot, "since": since}
+        if new_head != head:  # most new stories change no head: spare the changelog a write
+            self.store[head_key] = new_head
         return spike
 
     def _baseline(self, watchlist: str, start: int) -> float:
