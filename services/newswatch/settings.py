@@ -97,9 +97,7 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     stories_enabled: bool = Field(
-        # Off by default until a graceful stop with stories on is shown to lose nothing
-        # (tests/integration/test_faults.py with NEWSWATCH_STORIES_ENABLED=true: see README).
-        default=False,
+        default=True,
         description="Group alerts into stories and raise spikes (the stories stage of the worker). "
         "False: alerts go straight to the alerts topic with story_id null.",
     )

@@ -38,10 +38,15 @@ def topics_of(env: dict[str, str]) -> list[str]:
     (`ensure_topics` creates a `-changelog` topic compacted)."""
     roles = ("ARTICLES", "ALERTS", "DEAD_LETTER", "STORIES", "SPIKES")
     topics = [env[f"NEWSWATCH_{role}_TOPIC"] for role in roles if f"NEWSWATCH_{role}_TOPIC" in env]
-    if env.get("NEWSWATCH_STORIES_ENABLED", "false").lower() in {"true", "1", "yes", "on"}:
+    if stories_on(env):
         app_id = env["NEWSWATCH_APP_ID"]
         topics += [f"{app_id}-stories-by-watchlist", f"{app_id}-stories-changelog"]
     return topics
+
+
+def stories_on(env: dict[str, str]) -> bool:
+    """Whether a worker with these settings runs the stories stage (on unless switched off)."""
+    return env.get("NEWSWATCH_STORIES_ENABLED", "true").lower() in {"true", "1", "yes", "on"}
 
 
 def newswatch_command(*args: str) -> list[str]:

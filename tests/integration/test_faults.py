@@ -27,7 +27,14 @@ from aiokafka.errors import KafkaError
 
 from newswatch.kafka.admin import ensure_topics
 from newswatch.kafka.local_broker import LocalBroker, find_deploy_dir
-from tests.helpers.environment import free_port, isolated_env, newswatch_command, subprocess_env, topics_of
+from tests.helpers.environment import (
+    free_port,
+    isolated_env,
+    newswatch_command,
+    stories_on,
+    subprocess_env,
+    topics_of,
+)
 from tests.helpers.kafka import _kcat_consume, kcat_positions, kcat_read
 from tests.helpers.paths import REPO_ROOT
 from tests.helpers.workers import StartWorker
@@ -172,10 +179,6 @@ def wait_for_stable_group(env: dict[str, str], members: int, timeout: float = 60
         if time.monotonic() > deadline:
             pytest.fail(f"the consumer group did not settle with {members} members in {timeout:.0f} s")
         time.sleep(0.5)
-
-
-def stories_on(env: dict[str, str]) -> bool:
-    return env.get("NEWSWATCH_STORIES_ENABLED", "false").lower() in ("true", "1", "yes", "on")
 
 
 def request_topic(env: dict[str, str]) -> str:
