@@ -125,13 +125,40 @@ def test_a_late_article_older_than_the_window_is_decided_then_expired() -> None:
     assert not any(key.endswith("/old") for key in store.data)
 
 
-def test_stories_opened_counts_new_stories_per_hour_of_event_time() -> None:
-    book = StoryBook(JsonStore())
-    book.decide("wl", "a1", "t", _fp(WIRE), T0)
-    book.decide("wl", "a2", "t", _fp(WIRE), T0 + timedelta(minutes=5))
-    book.decide("wl", "a3", "t", _fp(OTHER), T0 + timedelta(minutes=10))
-    assert book.stories_opened("wl", T0) == 2
-    assert book.stories_opened("wl", T0 + HOUR) == 0
+class CountingStore(JsonStore):
+    """A JsonStore that notes every write, as the table's changelog would receive it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[tuple[str, int]] = []
+
+    def __setitem__(self, key: str, value: object) -> None:
+        super().__setitem__(key, value)
+        self.writes.append((key, len(self.data[key])))
+
+
+def test_a_copy_costs_the_changelog_two_small_writes_however_big_its_story() -> None:
+    store = CountingStore()
+    book = StoryBook(store)
+    book.decide("wl", "a0", "Rates up", _fp(WIRE), T0)
+    per_copy = []
+    for n in range(1, 300):
+        before = len(store.writes)
+        assert book.decide("wl", f"a{n}", "t", _fp(WIRE), T0 + n * timedelta(seconds=10)).kind == "copy"
+        per_copy.append(len(store.writes) - before)
+    # Its story's record and one chunk of its hour's decisions; the first copy of a new
+    # hour also lists the story in that hour and moves the watermark.
+    assert per_copy.count(2) == len(per_copy) - 1 and max(per_copy) <= 5, per_copy
+    # Nothing grows with the story: the largest value written stays a few kilobytes.
+    assert max(size for _, size in store.writes) < 4096
+
+
+def test_an_opener_repeated_after_its_decision_expired_still_opened_its_story() -> None:
+    book = StoryBook(JsonStore(), window_seconds=24 * 3600)
+    first = book.decide("wl", "a1", "Rates up", _fp(WIRE), T0)
+    book.decide("wl", "a2", "Rates up", _fp(WIRE), T0 + 20 * HOUR)
+    book.decide("wl", "a3", "Rates up", _fp(WIRE), T0 + 40 * HOUR)  # a1's hour has expired; its story lives
+    assert book.decide("wl", "a1", "Rates up", _fp(WIRE), T0) == first
 
 
 def test_an_event_time_without_a_zone_is_refused_with_the_article() -> None:

@@ -5,31 +5,32 @@ watch-list), so membership is decided sequentially and deterministically there. 
 store is the only state: a mapping of string keys to JSON-able values that the wiring
 backs with a changelogged table. Keys start with their kind and the (quoted) watch-list:
 
-    watchlist/<wl>                 {"watermark": t, "hours": [h, ...]}   live hour buckets
-    hour/<wl>/<h>                  how many stories opened in hour h, and the lengths of:
-    hour/<wl>/<h>/stories/<n>        the stories last touched in hour h, HOUR_CHUNK a key
-    hour/<wl>/<h>/articles/<n>       the articles decided in hour h, HOUR_CHUNK a key
+    watchlist/<wl>                 {"watermark": t, "hours": [h, ...]}   live hours
+    hour/<wl>/<h>/stories/<n>      stories last touched in hour h, HOUR_CHUNK a key
+    hour/<wl>/<h>/articles/<n>     the decisions made for the articles of hour h, by
+                                   article id, HOUR_CHUNK a key (returned again on a repeat)
     story/<wl>/<story id>          first article, size, last event time, exact hashes
     prints/<wl>/<story id>         the fingerprints the story indexes
-    article/<wl>/<article id>      the decision made for that article, returned again on a repeat
 
-Every write is logged to the table's changelog, so no value grows with the traffic: the
-lists of an hour are cut into chunks (appending rewrites one chunk, not the hour), and a
-story's fingerprints (a few kilobytes) are written when they change, not with every copy.
+Every write goes to the table's changelog, so a copy writes two values (its story and
+one chunk of its hour) and none grows with the traffic: an hour's decisions are cut into
+chunks, and a story's fingerprints (a few kilobytes) are written when they change.
 
 Everything expires by event time, so the store holds about one window of a watch-list's
-articles, however long a story lives: an article's record goes with its hour, except for
-the few whose fingerprints the story indexes (they go with the story, so that a repeat of
-them can never make them copies of themselves). A copy delivered again more than a window
-after its event time is decided anew (at-least-once repeats come within seconds).
+articles, however long a story lives: an article's decision goes with its hour. A copy
+delivered again more than a window after its event time is decided anew (at-least-once
+repeats come within seconds); it joins its own story again, and a story's first article
+is recognised as such, so an article never becomes a copy of itself.
 
-Times are event times in epoch seconds. The LSH index of a watch-list is derived from
+Times are event times in epoch seconds. What the book keeps in memory is derived from
 the store: built on first use (after a restart or rebalance the wiring drops the book),
-kept up to date while deciding, so a fresh book over the same store decides alike.
+kept up to date while deciding, so a fresh book over the same store decides alike. That
+is, per watch-list, the LSH index of its stories and where each live decision is.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -48,25 +49,17 @@ DEFAULT_WINDOW_SECONDS = 72 * HOUR
 MAX_INDEXED = 4
 # Distinct exact hashes kept per story; exact copies of the others still match by MinHash.
 MAX_EXACT = 32
-# Ids per chunk of an hour's lists.
-HOUR_CHUNK = 64
+# Entries per chunk of an hour's lists: a chunk of decisions is at most a few kilobytes.
+HOUR_CHUNK = 16
 
 Store = MutableMapping[str, object]
 Kind = Literal["new", "copy"]
+_Listed = Literal["stories", "articles"]
 
 
 class _Meta(TypedDict):
     watermark: float
     hours: list[int]
-
-
-class _Bucket(TypedDict):
-    opened: int
-    stories: int
-    articles: int
-
-
-_Listed = Literal["stories", "articles"]
 
 
 class _Indexed(TypedDict):
@@ -110,6 +103,15 @@ class StoryDecision:
     event_time: datetime
 
 
+@dataclass
+class _Hours:
+    """Derived from a watch-list's hour chunks: how long each list of each live hour is,
+    and which chunk holds each live article's decision."""
+
+    lengths: dict[tuple[int, _Listed], int]
+    chunk_of: dict[str, str]
+
+
 class StoryBook:
     """Stories of every watch-list, kept in `store`; stories whose last event is more than
     `window_seconds` before the watch-list's watermark (latest event time seen) are
@@ -119,6 +121,7 @@ class StoryBook:
         self._store = store
         self._window = window_seconds
         self._indexes: dict[str, StoryIndex] = {}
+        self._hours: dict[str, _Hours] = {}
 
     def decide(
         self, watchlist: str, article_id: str, title: str, fingerprint: Fingerprint, event_time: datetime
@@ -131,24 +134,27 @@ class StoryBook:
         """
         if event_time.tzinfo is None:
             raise EventTimeWithoutZone(watchlist, article_id)
-        article_key = _key("article", watchlist, article_id)
-        known = self._store.get(article_key)
+        known = self._decided(watchlist, article_id)
         if known is not None:
-            return _decision(watchlist, article_id, cast(_Article, known))
+            return _decision(watchlist, article_id, known)
         when = event_time.timestamp()
         self.expire(watchlist, when)
         story_id = self._index(watchlist).best_match(fingerprint)
         if story_id is None:
             record = self._open(watchlist, article_id, title, fingerprint, when)
+        elif story_id == article_id:
+            # Its own story, its decision long expired (a repeat more than a window late).
+            story = cast(_Story, self._store[_key("story", watchlist, story_id)])
+            record = _article_record("new", {**story, "size": 1}, story["first_time"])
         else:
             record = self._join(watchlist, story_id, article_id, fingerprint, when)
-        self._store[article_key] = record
+        self._list_in_hour(watchlist, math.floor(when / HOUR), "articles", article_id, record)
         return _decision(watchlist, article_id, record)
 
     def expire(self, watchlist: str, event_time: float) -> int:
         """Move the watermark of `watchlist` to `event_time` (epoch seconds) if later and
         delete the stories that fall out of the window; returns how many. Amortised: each
-        hour bucket is read once, when it expires."""
+        hour is read once, when it expires."""
         meta = self._meta(watchlist)
         watermark = max(meta["watermark"], event_time)
         hours = list(meta["hours"])
@@ -163,14 +169,8 @@ class StoryBook:
         return deleted
 
     def _cutoff_hour(self, watermark: float) -> float:
-        """Hour buckets before this one are out of the window (-inf before any event)."""
+        """Hours before this one are out of the window (-inf before any event)."""
         return math.floor((watermark - self._window) / HOUR) if math.isfinite(watermark) else -math.inf
-
-    def stories_opened(self, watchlist: str, hour: datetime) -> int:
-        """How many stories of `watchlist` opened in the hour of event time holding `hour`
-        (0 once that hour has left the window)."""
-        bucket = self._store.get(_key("hour", watchlist, str(math.floor(hour.timestamp() / HOUR))))
-        return 0 if bucket is None else cast(_Bucket, bucket)["opened"]
 
     def _open(
         self, watchlist: str, article_id: str, title: str, fingerprint: Fingerprint, when: float
@@ -189,7 +189,7 @@ class StoryBook:
         self._store[_key("prints", watchlist, article_id)] = [
             _Indexed(id=article_id, fp=fingerprint.to_json())
         ]
-        self._list_in_hour(watchlist, hour, story_id=article_id, article_id=article_id)
+        self._list_in_hour(watchlist, hour, "stories", article_id)
         self._index(watchlist).add(article_id, article_id, fingerprint)
         return _article_record("new", story, when)
 
@@ -212,83 +212,79 @@ class StoryBook:
                 self._store[_key("prints", watchlist, story_id)] = [*prints, entry]
                 index.add(story_id, article_id, fingerprint)
         hour = math.floor(story["last"] / HOUR)
-        moved = hour > story["hour"]
-        story["hour"] = hour
-        here = math.floor(when / HOUR)
-        if moved and hour != here:
-            self._list_in_hour(watchlist, hour, story_id=story_id)
-        self._list_in_hour(
-            watchlist, here, story_id=story_id if moved and hour == here else None, article_id=article_id
-        )
+        if hour > story["hour"]:
+            story["hour"] = hour
+            self._list_in_hour(watchlist, hour, "stories", story_id)
         self._store[story_key] = story
         return _article_record("copy", story, when)
 
+    def _decided(self, watchlist: str, article_id: str) -> _Article | None:
+        chunk_key = self._live_hours(watchlist).chunk_of.get(article_id)
+        if chunk_key is None:
+            return None
+        return cast(dict[str, _Article], self._store[chunk_key])[article_id]
+
     def _list_in_hour(
-        self, watchlist: str, hour: int, *, story_id: str | None = None, article_id: str | None = None
+        self, watchlist: str, hour: int, listed: _Listed, item: str, record: _Article | None = None
     ) -> None:
-        """List a story (touched) and an article (decided) in `hour`: each rewrites one
-        chunk, and the hour's counts are written once. A listed story that the hour does
-        not list yet was opened in it when its id is the article's."""
-        bucket_key = _key("hour", watchlist, str(hour))
-        bucket = cast(_Bucket | None, self._store.get(bucket_key))
-        if bucket is None:
-            bucket = _Bucket(opened=0, stories=0, articles=0)
-            meta = self._meta(watchlist)
+        """Append a story (touched in `hour`) or an article's decision (`record`) to the
+        hour's list: one chunk is rewritten."""
+        live = self._live_hours(watchlist)
+        meta = self._meta(watchlist)
+        if hour not in meta["hours"]:
             hours = sorted({*meta["hours"], hour})
             self._store[_key("watchlist", watchlist)] = _Meta(watermark=meta["watermark"], hours=hours)
-        updated = _Bucket(opened=bucket["opened"], stories=bucket["stories"], articles=bucket["articles"])
-        items: tuple[tuple[_Listed, str | None], ...] = (("stories", story_id), ("articles", article_id))
-        for listed, item in items:
-            if item is None:
-                continue
-            position = updated[listed]
-            chunk_key = _key("hour", watchlist, str(hour), listed, str(position // HOUR_CHUNK))
+        position = live.lengths.get((hour, listed), 0)
+        chunk_key = _chunk_key(watchlist, hour, listed, position // HOUR_CHUNK)
+        if record is None:
             self._store[chunk_key] = [*cast(list[str], self._store.get(chunk_key, [])), item]
-            updated[listed] = position + 1
-        if story_id is not None and story_id == article_id:
-            updated["opened"] += 1
-        self._store[bucket_key] = updated
+        else:
+            self._store[chunk_key] = {
+                **cast(dict[str, _Article], self._store.get(chunk_key, {})),
+                item: record,
+            }
+            live.chunk_of[item] = chunk_key
+        live.lengths[(hour, listed)] = position + 1
 
-    def _listed_in_hour(self, watchlist: str, hour: int, bucket: _Bucket, listed: _Listed) -> list[str]:
-        chunks = math.ceil(bucket[listed] / HOUR_CHUNK)
-        keys = (_key("hour", watchlist, str(hour), listed, str(n)) for n in range(chunks))
-        return [item for key in keys for item in cast(list[str], self._store.get(key, []))]
+    def _chunks(self, watchlist: str, hour: int, listed: _Listed) -> list[tuple[str, object]]:
+        """The chunks of one list of `hour`, in order: (key, value)."""
+        chunks: list[tuple[str, object]] = []
+        for n in itertools.count():
+            chunk_key = _chunk_key(watchlist, hour, listed, n)
+            chunk = self._store.get(chunk_key)
+            if chunk is None:
+                return chunks
+            chunks.append((chunk_key, chunk))
+        raise AssertionError("unreachable")
 
     def _expire_hour(self, watchlist: str, hour: int) -> int:
-        bucket = cast(_Bucket | None, self._store.pop(_key("hour", watchlist, str(hour)), None))
-        if bucket is None:
-            return 0
-        articles = self._listed_in_hour(watchlist, hour, bucket, "articles")
-        stories = self._listed_in_hour(watchlist, hour, bucket, "stories")
-        for listed in ("stories", "articles"):
-            for n in range(math.ceil(bucket[listed] / HOUR_CHUNK)):
-                self._store.pop(_key("hour", watchlist, str(hour), listed, str(n)), None)
-        for article_id in articles:
-            self._expire_article(watchlist, article_id)
+        live = self._live_hours(watchlist)
+        for chunk_key, chunk in self._chunks(watchlist, hour, "articles"):
+            for article_id in cast(dict[str, _Article], chunk):
+                if live.chunk_of.get(article_id) == chunk_key:
+                    del live.chunk_of[article_id]
+            del self._store[chunk_key]
+        stories = self._chunks(watchlist, hour, "stories")
         deleted = 0
-        for story_id in stories:
-            story_key = _key("story", watchlist, story_id)
-            story = cast(_Story | None, self._store.get(story_key))
-            # A story touched later is listed in a later bucket too, and expires with that one.
-            if story is None or story["hour"] != hour:
-                continue
-            for entry in self._prints(watchlist, story_id):
-                self._store.pop(_key("article", watchlist, entry["id"]), None)
-            self._store.pop(_key("prints", watchlist, story_id), None)
-            del self._store[story_key]
-            if watchlist in self._indexes:
-                self._indexes[watchlist].remove_story(story_id)
-            deleted += 1
+        for chunk_key, chunk in stories:
+            for story_id in cast(list[str], chunk):
+                deleted += self._expire_story(watchlist, story_id, hour)
+            del self._store[chunk_key]
+        for listed in ("stories", "articles"):
+            live.lengths.pop((hour, listed), None)
         return deleted
 
-    def _expire_article(self, watchlist: str, article_id: str) -> None:
-        article_key = _key("article", watchlist, article_id)
-        article = cast(_Article | None, self._store.get(article_key))
-        if article is None:
-            return
-        # An article the live story indexes stays with the story (see the module docstring).
-        if all(entry["id"] != article_id for entry in self._prints(watchlist, article["story"])):
-            del self._store[article_key]
+    def _expire_story(self, watchlist: str, story_id: str, hour: int) -> int:
+        story_key = _key("story", watchlist, story_id)
+        story = cast(_Story | None, self._store.get(story_key))
+        # A story touched later is listed in a later hour too, and expires with that one.
+        if story is None or story["hour"] != hour:
+            return 0
+        self._store.pop(_key("prints", watchlist, story_id), None)
+        del self._store[story_key]
+        if watchlist in self._indexes:
+            self._indexes[watchlist].remove_story(story_id)
+        return 1
 
     def _prints(self, watchlist: str, story_id: str) -> list[_Indexed]:
         return cast(list[_Indexed], self._store.get(_key("prints", watchlist, story_id), []))
@@ -296,6 +292,19 @@ class StoryBook:
     def _meta(self, watchlist: str) -> _Meta:
         meta = self._store.get(_key("watchlist", watchlist))
         return _Meta(watermark=-math.inf, hours=[]) if meta is None else cast(_Meta, meta)
+
+    def _live_hours(self, watchlist: str) -> _Hours:
+        live = self._hours.get(watchlist)
+        if live is None:
+            live = self._hours[watchlist] = _Hours(lengths={}, chunk_of={})
+            for hour in self._meta(watchlist)["hours"]:
+                stories = self._chunks(watchlist, hour, "stories")
+                articles = self._chunks(watchlist, hour, "articles")
+                live.lengths[(hour, "stories")] = sum(len(cast(list[str], chunk)) for _, chunk in stories)
+                live.lengths[(hour, "articles")] = sum(len(cast(dict[str, _Article], c)) for _, c in articles)
+                for chunk_key, chunk in articles:
+                    live.chunk_of.update(dict.fromkeys(cast(dict[str, _Article], chunk), chunk_key))
+        return live
 
     def _index(self, watchlist: str) -> StoryIndex:
         index = self._indexes.get(watchlist)
@@ -308,23 +317,26 @@ class StoryBook:
         index = StoryIndex()
         seen: set[str] = set()
         for hour in self._meta(watchlist)["hours"]:
-            bucket = cast(_Bucket | None, self._store.get(_key("hour", watchlist, str(hour))))
-            listed = [] if bucket is None else self._listed_in_hour(watchlist, hour, bucket, "stories")
-            for story_id in listed:
-                story = cast(_Story | None, self._store.get(_key("story", watchlist, story_id)))
-                if story_id in seen or story is None:
-                    continue
-                seen.add(story_id)
-                for entry in self._prints(watchlist, story_id):
-                    index.add(story_id, entry["id"], Fingerprint.from_json(entry["fp"]))
-                for exact in story["exact"]:
-                    index.add_exact(story_id, exact)
+            for _, chunk in self._chunks(watchlist, hour, "stories"):
+                for story_id in cast(list[str], chunk):
+                    story = cast(_Story | None, self._store.get(_key("story", watchlist, story_id)))
+                    if story_id in seen or story is None:
+                        continue
+                    seen.add(story_id)
+                    for entry in self._prints(watchlist, story_id):
+                        index.add(story_id, entry["id"], Fingerprint.from_json(entry["fp"]))
+                    for exact in story["exact"]:
+                        index.add_exact(story_id, exact)
         return index
 
 
 def _key(kind: str, watchlist: str, *rest: str) -> str:
     # The watch-list is quoted so that a "/" in it cannot make two keys collide.
     return "/".join((kind, quote(watchlist, safe=""), *rest))
+
+
+def _chunk_key(watchlist: str, hour: int, listed: _Listed, n: int) -> str:
+    return _key("hour", watchlist, str(hour), listed, str(n))
 
 
 def _article_record(kind: Kind, story: _Story, when: float) -> _Article:
