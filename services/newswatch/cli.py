@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     notify = commands.add_parser("notify", help="deliver alerts, stories and spikes to subscriptions")
     # `newswatch notify` alone runs the service (the name for it); `check` validates.
+    notify.add_argument(
+        "--print",
+        action="store_true",
+        help="print what would be sent (one JSON line per notification) instead of sending",
+    )
+    notify.add_argument(
+        "--once", action="store_true", help="with --print: stop at the end of the topics instead of following"
+    )
     notify_actions = notify.add_subparsers(dest="notify_action", required=False, metavar="ACTION")
     notify_check = notify_actions.add_parser(
         "check", help="validate a subscriptions file (default: NEWSWATCH_SUBSCRIPTIONS)"

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,21 +23,22 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.notify.render import verify_signature
 from newswatch.tagger.process import WorkerProcess
 from tests.helpers.environment import free_port, run_newswatch
-from tests.helpers.kafka import kcat_read
-from tests.helpers.receivers import HttpReceiver, SmtpReceiver, http_receiver, smtp_receiver, status
+from tests.helpers.kafka import kcat_read, wait_for_records
+from tests.helpers.notifier import (
+    SECRET,
+    STORIES,
+    keys_by_story,
+    replay,
+    story_of,
+    subscriptions_file,
+    until,
+    with_subscriptions,
+)
+from tests.helpers.receivers import http_receiver, smtp_receiver, status
 from tests.helpers.workers import StartWorker, launch_notifier
 from tests.integration.test_stories_pipeline import ARTICLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.stories]
-
-SECRET = "correct-horse-battery"
-# sanctions: the wire story (orig-1 + 2 copies) and other-1: two stories.
-STORIES = {"wire", "other-1"}
-WIRE = {"orig-1", "copy-a", "copy-b"}
-
-
-def story_of(article_id: str) -> str:
-    return "wire" if article_id in WIRE else article_id
 
 
 @pytest.fixture
@@ -70,57 +70,6 @@ def start_notifier(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Worker
         notifier.stop()
 
 
-def with_subscriptions(
-    env: dict[str, str], tmp_path: Path, hook: HttpReceiver, bad: HttpReceiver, smtp: SmtpReceiver
-) -> dict[str, str]:
-    path = tmp_path / "subscriptions.yaml"
-    path.write_text(
-        f"""subscriptions:
-  - name: desk
-    watchlists: [sanctions]
-    to: ["{hook.url}/hook"]
-    secret: {SECRET}
-  - name: mail
-    watchlists: [sanctions]
-    to: ["mailto:desk@example.org"]
-  - name: broken
-    watchlists: [sanctions]
-    to: ["{bad.url}/hook?token=TOPSECRET"]
-""",
-        encoding="utf-8",
-    )
-    return {
-        **env,
-        "NEWSWATCH_SUBSCRIPTIONS": str(path),
-        "NEWSWATCH_SMTP_HOST": "127.0.0.1",
-        "NEWSWATCH_SMTP_PORT": str(smtp.port),
-        "NEWSWATCH_SMTP_SECURITY": "none",
-        "NEWSWATCH_SMTP_FROM": "newswatch@example.org",
-    }
-
-
-async def replay(env: dict[str, str], tmp_path: Path) -> None:
-    articles = tmp_path / "articles.jsonl"
-    articles.write_text("".join(json.dumps(article) + "\n" for article in ARTICLES), encoding="utf-8")
-    result = await asyncio.to_thread(run_newswatch, env, "replay", str(articles))
-    assert result.returncode == 0, result.stderr
-
-
-async def until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        await asyncio.sleep(0.2)
-
-
-def keys_by_story(hook: HttpReceiver) -> dict[str, set[str]]:
-    keys: dict[str, set[str]] = defaultdict(set)
-    for request in hook.requests:
-        keys[story_of(json.loads(request.body)["article_id"])].add(request.headers["Idempotency-Key"])
-    return keys
-
-
 async def test_one_notification_per_story_signed_emailed_and_dead_lettered(
     notify_env: dict[str, str],
     start_worker: StartWorker,
@@ -132,7 +81,7 @@ async def test_one_notification_per_story_signed_emailed_and_dead_lettered(
             env = with_subscriptions(notify_env, tmp_path, hook, bad, smtp)
             await asyncio.to_thread(start_worker, env)
             notifier = await asyncio.to_thread(start_notifier, env)
-            await replay(env, tmp_path)
+            await replay(env, tmp_path, ARTICLES)
             await until(
                 lambda: len(hook.requests) >= 2 and len(smtp.messages) >= 2, 90, "2 webhooks, 2 emails"
             )
@@ -197,7 +146,7 @@ async def test_kill_9_of_the_notifier_loses_nothing_and_repeats_only_with_the_sa
             env = with_subscriptions(notify_env, tmp_path, hook, bad, smtp)
             await asyncio.to_thread(start_worker, env)
             first = await asyncio.to_thread(start_notifier, env)
-            await replay(env, tmp_path)
+            await replay(env, tmp_path, ARTICLES)
             await until(lambda: len(hook.requests) >= 1, 90, "the first webhook")
             first.process.kill()  # SIGKILL: no commit, no flush
             first.process.wait()
@@ -223,3 +172,48 @@ async def test_kill_9_of_the_notifier_loses_nothing_and_repeats_only_with_the_sa
                 f"for {len(STORIES)} stories ({repeats} repeated, same key), emails {len(smtp.messages)} "
                 f"for 2 ids ({len(smtp.messages) - 2} repeated, same Message-ID)"
             )
+
+
+async def test_print_shows_what_would_be_sent_and_sends_nothing(
+    notify_env: dict[str, str], start_worker: StartWorker, tmp_path: Path
+) -> None:
+    async with http_receiver() as hook:
+        path = subscriptions_file(
+            tmp_path,
+            f"""subscriptions:
+  - name: desk
+    watchlists: [sanctions]
+    to: ["{hook.url}/hook?token=TOPSECRET", "mailto:desk@example.org"]
+  - name: everything
+    per: article
+    to: ["{hook.url}/all"]
+""",
+        )
+        # No NEWSWATCH_SMTP_*: printing needs no mail server.
+        env = {**notify_env, "NEWSWATCH_SUBSCRIPTIONS": str(path)}
+        await asyncio.to_thread(start_worker, env)
+        await replay(env, tmp_path, ARTICLES)
+        # sanctions: 3 wire + 1 other; korean_peninsula: 3 wire; arms_transfers: other.
+        await asyncio.to_thread(
+            wait_for_records, env["NEWSWATCH_KAFKA_BOOTSTRAP"], env["NEWSWATCH_ALERTS_TOPIC"], 8
+        )
+        result = await asyncio.to_thread(run_newswatch, env, "notify", "--print", "--once")
+
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert Counter((line["subscription"], line["channel"]) for line in lines) == {
+        ("desk", "webhook"): 2,
+        ("desk", "email"): 2,
+        ("everything", "webhook"): 8,
+    }, result.stdout
+    desk = [line for line in lines if line["subscription"] == "desk"]
+    assert {story_of(line["body"]["article_id"]) for line in desk} == STORIES
+    assert {line["event"] for line in desk} == {"story"}
+    assert all(
+        line["destination"].endswith("/hook?token=****") for line in desk if line["channel"] == "webhook"
+    )
+    assert all(line["subject"].startswith("[sanctions] ") for line in desk if line["channel"] == "email")
+    assert len({line["notification_id"] for line in lines}) == len(lines)
+    assert "TOPSECRET" not in result.stdout + result.stderr
+    assert "12 notification(s)" in result.stderr
+    assert hook.requests == [], "--print sends nothing"

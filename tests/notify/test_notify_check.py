@@ -1,4 +1,5 @@
-"""`newswatch notify check [FILE]`: problems as `file:line: message` and exit 1, or ok."""
+"""`newswatch notify check [FILE]`: problems as `file:line: message` and exit 1, or ok; and
+`newswatch notify --print`, which checks the file the same way."""
 
 from __future__ import annotations
 
@@ -32,3 +33,20 @@ def test_no_file_named(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     monkeypatch.delenv("NEWSWATCH_SUBSCRIPTIONS", raising=False)
     assert main(["notify", "check"]) == 1
     assert "set NEWSWATCH_SUBSCRIPTIONS" in capsys.readouterr().err
+
+
+def test_print_checks_the_file_as_the_notifier_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "subscriptions.yaml"
+    path.write_text("subscriptions:\n  - {name: a, watchlists: sanction, to: [mailto:a@example.org]}\n")
+    monkeypatch.setenv("NEWSWATCH_SUBSCRIPTIONS", str(path))
+    assert main(["notify", "--print", "--once"]) == 1  # before any broker is asked
+    assert f"{path}:2: there is no watch-list 'sanction'" in capsys.readouterr().err
+
+
+def test_print_and_once_go_together_and_without_an_action(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["notify", "--print", "check"]) == 1
+    assert "--print and --once go with `newswatch notify` alone" in capsys.readouterr().err
+    assert main(["notify", "--once"]) == 1
+    assert "--once goes with --print" in capsys.readouterr().err

@@ -13,7 +13,8 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import NotifyMetrics
 from newswatch.notify.channels import Channels
 from newswatch.notify.exceptions import SubscriptionsInvalid
-from newswatch.notify.service import Notifier, refuse_digests
+from newswatch.notify.loading import refuse_digests
+from newswatch.notify.service import Notifier
 from newswatch.settings import Settings
 from tests.notify.records import subscription
 

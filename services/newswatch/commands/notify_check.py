@@ -7,9 +7,9 @@ import os
 import sys
 
 from newswatch.errors import ConfigurationError
+from newswatch.notify.loading import known_watchlists
 from newswatch.notify.subscriptions import read_subscriptions
 from newswatch.settings import Settings
-from newswatch.watchlists.rules.loader import configured_watchlist_paths, load_watchlists
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -18,11 +18,14 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     Watch-list names are checked against the watch-lists the worker loads
     (NEWSWATCH_WATCHLISTS, else the packaged ones); `secret_env` against this environment.
     """
+    if args.print or args.once:
+        raise ConfigurationError("--print and --once go with `newswatch notify` alone, not with check")
     path = args.path or settings.subscriptions
     if path is None:
         raise ConfigurationError("name a subscriptions file, or set NEWSWATCH_SUBSCRIPTIONS")
-    known = [watchlist.name for watchlist in load_watchlists(configured_watchlist_paths(settings.watchlists))]
-    subscriptions, problems = read_subscriptions(path, environ=os.environ, known_watchlists=known)
+    subscriptions, problems = read_subscriptions(
+        path, environ=os.environ, known_watchlists=known_watchlists(settings)
+    )
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -29,7 +29,6 @@ from newswatch.contracts import Alert, SpikeEvent, StoryEvent, utc_now
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import NotifyMetrics
 from newswatch.notify.channels import Channels
-from newswatch.notify.exceptions import SubscriptionError, SubscriptionsInvalid
 from newswatch.notify.outgoing import notification_message
 from newswatch.notify.records import RecordType, Unreadable, dead_letter, pending, read_record
 from newswatch.notify.sent import SentLedger
@@ -44,23 +43,6 @@ from newswatch.tagger.records import RecordOrigin
 TABLE_NAME = "sent"
 
 logger = logging.getLogger(__name__)
-
-
-def refuse_digests(subscriptions: Sequence[Subscription], path: Any) -> None:
-    """The service does not deliver digests yet: a `digest:` subscription would receive
-    nothing, silently. Refused at start, like any other problem of the file."""
-    problems = [
-        SubscriptionError(
-            path,
-            subscription.line,
-            f"'{subscription.name}': digests are not delivered by this version of `newswatch notify`; "
-            "remove 'digest:' to be notified immediately",
-        )
-        for subscription in subscriptions
-        if subscription.digest_seconds
-    ]
-    if problems:
-        raise SubscriptionsInvalid(problems)
 
 
 class Notifier:

@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import NoReturn
 
 from prometheus_client import CollectorRegistry
 
-from newswatch.errors import ConfigurationError
 from newswatch.kafka.admin import ensure_topics, wait_for_broker
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import NotifyMetrics
 from newswatch.notify.channels import Channels
-from newswatch.notify.service import Notifier, refuse_digests
-from newswatch.notify.subscriptions import load_subscriptions
+from newswatch.notify.loading import configured_subscriptions
+from newswatch.notify.service import Notifier
 from newswatch.settings import Settings
 from newswatch.tagger.worker import faust_worker
-from newswatch.watchlists.rules.loader import configured_watchlist_paths, load_watchlists
 
 
 def run_notifier(settings: Settings) -> NoReturn:
-    path = settings.subscriptions
-    if path is None:
-        raise ConfigurationError("set NEWSWATCH_SUBSCRIPTIONS to the subscriptions file (docs/notify.md)")
-    known = [w.name for w in load_watchlists(configured_watchlist_paths(settings.watchlists))]
     # Invalid: SubscriptionsInvalid, every problem as file:line (printed by the CLI, exit 1).
-    subscriptions = load_subscriptions(path, environ=os.environ, known_watchlists=known)
-    refuse_digests(subscriptions, path)
+    subscriptions = configured_subscriptions(settings)
     connection = KafkaConnection.from_settings(settings)
     asyncio.run(_prepare_topics(connection, settings))
     registry = CollectorRegistry()

@@ -1,0 +1,85 @@
+"""What the notifier's integration tests share: a subscriptions file for the real
+receivers, a replay of the stories pipeline's articles, and waiting for what they see."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.environment import run_newswatch
+from tests.helpers.receivers import HttpReceiver, SmtpReceiver
+
+SECRET = "correct-horse-battery"
+# sanctions: the wire story (orig-1 + 2 copies) and other-1: two stories.
+STORIES = {"wire", "other-1"}
+WIRE = {"orig-1", "copy-a", "copy-b"}
+
+
+def story_of(article_id: str) -> str:
+    return "wire" if article_id in WIRE else article_id
+
+
+def subscriptions_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "subscriptions.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def smtp_env(smtp: SmtpReceiver) -> dict[str, str]:
+    return {
+        "NEWSWATCH_SMTP_HOST": "127.0.0.1",
+        "NEWSWATCH_SMTP_PORT": str(smtp.port),
+        "NEWSWATCH_SMTP_SECURITY": "none",
+        "NEWSWATCH_SMTP_FROM": "newswatch@example.org",
+    }
+
+
+def with_subscriptions(
+    env: dict[str, str], tmp_path: Path, hook: HttpReceiver, bad: HttpReceiver, smtp: SmtpReceiver
+) -> dict[str, str]:
+    """desk: a signed webhook; mail: email; broken: a webhook with a token in its URL."""
+    path = subscriptions_file(
+        tmp_path,
+        f"""subscriptions:
+  - name: desk
+    watchlists: [sanctions]
+    to: ["{hook.url}/hook"]
+    secret: {SECRET}
+  - name: mail
+    watchlists: [sanctions]
+    to: ["mailto:desk@example.org"]
+  - name: broken
+    watchlists: [sanctions]
+    to: ["{bad.url}/hook?token=TOPSECRET"]
+""",
+    )
+    return {**env, "NEWSWATCH_SUBSCRIPTIONS": str(path), **smtp_env(smtp)}
+
+
+async def replay(env: dict[str, str], tmp_path: Path, articles: list[dict[str, Any]]) -> None:
+    path = tmp_path / f"articles-{time.monotonic_ns()}.jsonl"
+    path.write_text("".join(json.dumps(article) + "\n" for article in articles), encoding="utf-8")
+    result = await asyncio.to_thread(run_newswatch, env, "replay", str(path))
+    assert result.returncode == 0, result.stderr
+
+
+async def until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+def keys_by_story(hook: HttpReceiver) -> dict[str, set[str]]:
+    keys: dict[str, set[str]] = defaultdict(set)
+    for request in hook.requests:
+        keys[story_of(json.loads(request.body)["article_id"])].add(request.headers["Idempotency-Key"])
+    return keys
