@@ -2,9 +2,10 @@
 
 Starts the local broker when no cluster is configured, creates the topics, starts a
 worker process, replays the seed articles, and prints each alert as it arrives on the
-alerts topic (with stories on, a copy of a story as one line under it). Ctrl-C (or,
-with --once, the worker having committed every replayed article) stops what this
-command started.
+alerts topic (with stories on, a copy of a story as one line under it). With
+NEWSWATCH_SUBSCRIPTIONS set it also starts the notifier (`newswatch notify run`), after
+checking the file as the notifier would. Ctrl-C (or, with --once, the worker and the
+notifier having committed every record) stops what this command started.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from newswatch.errors import NewswatchError
 from newswatch.kafka.admin import partitions_of, prepare_newswatch_topics, quiet_client_logs
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.kafka.local_broker import LocalBroker
+from newswatch.notify.loading import configured_subscriptions
 from newswatch.replayer.producer import ReplayOptions, replay
 from newswatch.settings import Settings
 from newswatch.tagger.process import WorkerProcess
@@ -41,12 +43,16 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
     worker has committed every replayed article) and `keep_broker` (leave a local broker
     this call started running). Returns the exit code: 0 when stopped by `once` or Ctrl-C.
 
-    Guarantees: stops what it started, however it ends: the worker process always, the
-    local broker unless `keep_broker` or it was already running; a cluster configured
-    with NEWSWATCH_KAFKA_BOOTSTRAP is used as it is. Raises `NewswatchError` when an
-    article is not delivered or the worker exits or never becomes healthy.
+    Guarantees: stops what it started, however it ends: the worker process (and the
+    notifier) always, the local broker unless `keep_broker` or it was already running; a
+    cluster configured with NEWSWATCH_KAFKA_BOOTSTRAP is used as it is. Raises
+    `NewswatchError` when an article is not delivered, the worker or the notifier exits or
+    never becomes healthy, or the subscriptions file is invalid (before anything starts).
     """
     started = time.monotonic()
+    if settings.subscriptions is not None:
+        subscriptions = configured_subscriptions(settings)  # SubscriptionsInvalid: file:line lines
+        print(f"notify: {len(subscriptions)} subscription(s) in {settings.subscriptions}", flush=True)
     broker = None
     if settings.uses_local_broker:
         broker = LocalBroker.from_settings(settings)
@@ -58,9 +64,9 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
             broker = None  # not ours to stop
     connection = KafkaConnection.from_settings(settings)
     asyncio.run(prepare_newswatch_topics(connection, settings))
-    log_path = settings.state_dir.resolve() / "logs" / "worker.log"
+    logs = settings.state_dir.resolve() / "logs"
     try:
-        with _worker_process(settings, log_path) as worker:
+        with _worker_process(settings, logs) as worker, _notifier_process(settings, logs) as notifier:
             try:
                 asyncio.run(
                     _watch(
@@ -69,7 +75,7 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
                         seeds,
                         once=once,
                         worker=worker,
-                        log_path=log_path,
+                        notifier=notifier,
                         started=started,
                     )
                 )
@@ -83,7 +89,8 @@ def run_pipeline(settings: Settings, seeds: list[Path], once: bool, keep_broker:
 
 
 @contextlib.contextmanager
-def _worker_process(settings: Settings, log_path: Path) -> Iterator[WorkerProcess]:
+def _worker_process(settings: Settings, logs: Path) -> Iterator[WorkerProcess]:
+    log_path = logs / "worker.log"
     worker = WorkerProcess.start(
         os.environ.copy(), log_path, host=settings.metrics_host, port=settings.metrics_port, append=True
     )
@@ -94,6 +101,28 @@ def _worker_process(settings: Settings, log_path: Path) -> Iterator[WorkerProces
         print(f"worker: stopped (log: {log_path})", flush=True)
 
 
+@contextlib.contextmanager
+def _notifier_process(settings: Settings, logs: Path) -> Iterator[WorkerProcess | None]:
+    """`newswatch notify run` beside the worker when NEWSWATCH_SUBSCRIPTIONS is set."""
+    if settings.subscriptions is None:
+        yield None
+        return
+    log_path = logs / "notifier.log"
+    notifier = WorkerProcess.start(
+        os.environ.copy(),
+        log_path,
+        host=settings.metrics_host,
+        port=settings.notify_metrics_port,
+        append=True,
+        command=("notify", "run"),
+    )
+    try:
+        yield notifier
+    finally:
+        notifier.stop(_WORKER_STOP_TIMEOUT_S)
+        print(f"notifier: stopped (log: {log_path})", flush=True)
+
+
 async def _watch(
     settings: Settings,
     connection: KafkaConnection,
@@ -101,7 +130,7 @@ async def _watch(
     *,
     once: bool,
     worker: WorkerProcess,
-    log_path: Path,
+    notifier: WorkerProcess | None,
     started: float,
 ) -> None:
     alerts = AIOKafkaConsumer(**connection.client_kwargs(), enable_auto_commit=False)
@@ -120,7 +149,10 @@ async def _watch(
                 await alerts.position(tp)  # fix "the end" now, before any new alert exists
 
         await worker.wait_healthy_async(_WORKER_START_TIMEOUT_S)
-        print(f"worker: running (log: {log_path}); metrics at {worker.metrics_url}", flush=True)
+        print(f"worker: running (log: {worker.log}); metrics at {worker.metrics_url}", flush=True)
+        if notifier is not None:
+            await notifier.wait_healthy_async(_WORKER_START_TIMEOUT_S)
+            print(f"notifier: running (log: {notifier.log}); metrics at {notifier.metrics_url}", flush=True)
 
         report = await replay(seeds, connection, settings.articles_topic, ReplayOptions())
         print(
@@ -144,10 +176,13 @@ async def _watch(
                     if shown is not None:
                         print(shown, flush=True)
             worker.check_running()
+            if notifier is not None:
+                notifier.check_running()
             if (
                 once
                 and not batch
                 and await _worker_caught_up(settings, connection, alerts, article_partitions)
+                and (notifier is None or await _notifier_caught_up(settings, connection, alerts))
             ):
                 print("all seed articles processed; --once: stopping", flush=True)
                 return
@@ -166,21 +201,38 @@ async def _worker_caught_up(
     The worker flushes alerts before it commits, so by then every alert for the
     replayed articles is on the alerts topic; we only need to have read them all.
     """
-    article_ends = await alerts.end_offsets(article_partitions)
-    admin = AIOKafkaAdminClient(**connection.client_kwargs())
-    await admin.start()
-    try:
-        committed = await admin.list_consumer_group_offsets(settings.app_id)
-    finally:
-        await admin.close()
-    for tp, end in article_ends.items():
-        if end > 0 and (tp not in committed or committed[tp].offset < end):
-            return False
+    if not await _committed_to_the_end(connection, settings.app_id, alerts, article_partitions):
+        return False
     alert_ends = await alerts.end_offsets(list(alerts.assignment()))
     for tp, end in alert_ends.items():
         if await alerts.position(tp) < end:
             return False
     return True
+
+
+async def _notifier_caught_up(
+    settings: Settings, connection: KafkaConnection, reader: AIOKafkaConsumer
+) -> bool:
+    """True when the notifier's group has committed past every record it reads: each of
+    those records' notifications was delivered or dead-lettered."""
+    topics = [settings.alerts_topic, settings.stories_topic, settings.spikes_topic]
+    known = await partitions_of(connection, topics)
+    partitions = [TopicPartition(topic, p) for topic, numbers in known.items() for p in numbers]
+    return await _committed_to_the_end(connection, settings.notify_app_id, reader, partitions)
+
+
+async def _committed_to_the_end(
+    connection: KafkaConnection, group: str, reader: AIOKafkaConsumer, partitions: list[TopicPartition]
+) -> bool:
+    """True when `group` has committed the end of every non-empty partition (`reader` asks the ends)."""
+    ends = await reader.end_offsets(partitions)
+    admin = AIOKafkaAdminClient(**connection.client_kwargs())
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return all(end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items())
 
 
 class _StoryPrinter:

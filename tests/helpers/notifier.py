@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.helpers.environment import run_newswatch
 from tests.helpers.receivers import HttpReceiver, SmtpReceiver
@@ -26,9 +27,22 @@ def story_of(article_id: str) -> str:
     return "wire" if article_id in WIRE else article_id
 
 
-def subscriptions_file(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "subscriptions.yaml"
-    path.write_text(text, encoding="utf-8")
+def subscription(
+    name: str, *to: str, watchlists: list[str] | None = None, **keys: object
+) -> dict[str, object]:
+    """One entry of a subscriptions file (sanctions only unless `watchlists` says otherwise)."""
+    return {"name": name, "watchlists": watchlists or ["sanctions"], "to": list(to), **keys}
+
+
+def subscriptions_file(tmp_path: Path, *entries: dict[str, object], name: str = "subscriptions.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump({"subscriptions": list(entries)}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def articles_file(tmp_path: Path, articles: list[dict[str, Any]]) -> Path:
+    path = tmp_path / f"articles-{time.monotonic_ns()}.jsonl"
+    path.write_text("".join(json.dumps(article) + "\n" for article in articles), encoding="utf-8")
     return path
 
 
@@ -47,25 +61,15 @@ def with_subscriptions(
     """desk: a signed webhook; mail: email; broken: a webhook with a token in its URL."""
     path = subscriptions_file(
         tmp_path,
-        f"""subscriptions:
-  - name: desk
-    watchlists: [sanctions]
-    to: ["{hook.url}/hook"]
-    secret: {SECRET}
-  - name: mail
-    watchlists: [sanctions]
-    to: ["mailto:desk@example.org"]
-  - name: broken
-    watchlists: [sanctions]
-    to: ["{bad.url}/hook?token=TOPSECRET"]
-""",
+        subscription("desk", f"{hook.url}/hook", secret=SECRET),
+        subscription("mail", "mailto:desk@example.org"),
+        subscription("broken", f"{bad.url}/hook?token=TOPSECRET"),
     )
     return {**env, "NEWSWATCH_SUBSCRIPTIONS": str(path), **smtp_env(smtp)}
 
 
 async def replay(env: dict[str, str], tmp_path: Path, articles: list[dict[str, Any]]) -> None:
-    path = tmp_path / f"articles-{time.monotonic_ns()}.jsonl"
-    path.write_text("".join(json.dumps(article) + "\n" for article in articles), encoding="utf-8")
+    path = articles_file(tmp_path, articles)
     result = await asyncio.to_thread(run_newswatch, env, "replay", str(path))
     assert result.returncode == 0, result.stderr
 

@@ -27,9 +27,11 @@ from tests.helpers.kafka import kcat_read, wait_for_records
 from tests.helpers.notifier import (
     SECRET,
     STORIES,
+    articles_file,
     keys_by_story,
     replay,
     story_of,
+    subscription,
     subscriptions_file,
     until,
     with_subscriptions,
@@ -39,6 +41,7 @@ from tests.helpers.workers import StartWorker, launch_notifier
 from tests.integration.test_stories_pipeline import ARTICLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.stories]
+WATCHLISTS = ["sanctions", "korean_peninsula", "arms_transfers"]
 
 
 @pytest.fixture
@@ -180,14 +183,8 @@ async def test_print_shows_what_would_be_sent_and_sends_nothing(
     async with http_receiver() as hook:
         path = subscriptions_file(
             tmp_path,
-            f"""subscriptions:
-  - name: desk
-    watchlists: [sanctions]
-    to: ["{hook.url}/hook?token=TOPSECRET", "mailto:desk@example.org"]
-  - name: everything
-    per: article
-    to: ["{hook.url}/all"]
-""",
+            subscription("desk", f"{hook.url}/hook?token=TOPSECRET", "mailto:desk@example.org"),
+            subscription("everything", f"{hook.url}/all", per="article", watchlists=WATCHLISTS),
         )
         # No NEWSWATCH_SMTP_*: printing needs no mail server.
         env = {**notify_env, "NEWSWATCH_SUBSCRIPTIONS": str(path)}
@@ -217,3 +214,20 @@ async def test_print_shows_what_would_be_sent_and_sends_nothing(
     assert "TOPSECRET" not in result.stdout + result.stderr
     assert "12 notification(s)" in result.stderr
     assert hook.requests == [], "--print sends nothing"
+
+
+async def test_newswatch_run_starts_the_notifier_when_subscriptions_are_set(
+    notify_env: dict[str, str], tmp_path: Path
+) -> None:
+    async with http_receiver() as hook:
+        path = subscriptions_file(tmp_path, subscription("desk", f"{hook.url}/hook"))
+        articles = articles_file(tmp_path, ARTICLES)
+        env = {**notify_env, "NEWSWATCH_SUBSCRIPTIONS": str(path)}
+        # --once returns when the worker and the notifier have committed every record.
+        result = await asyncio.to_thread(run_newswatch, env, "run", "--once", str(articles))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "notify: 1 subscription(s)" in result.stdout
+    assert "notifier: running" in result.stdout and "notifier: stopped" in result.stdout
+    assert {story_of(json.loads(request.body)["article_id"]) for request in hook.requests} == STORIES
+    assert len(hook.requests) == len(STORIES)
