@@ -138,6 +138,23 @@ class NotifyMetrics:
             buckets=_LATENCY_BUCKETS,
             registry=registry,
         )
+        self.subscription_reloads = Counter(
+            "newswatch_subscription_reloads",
+            "Subscription reloads asked for with SIGHUP, by result (ok, or failed: the old ones stay).",
+            ["result"],
+            registry=registry,
+        )
+        self.subscriptions_loaded = Gauge(
+            "newswatch_subscriptions_loaded_timestamp_seconds",
+            "When the subscriptions in use were loaded (Unix time).",
+            registry=registry,
+        )
+        for result in ("ok", "failed"):
+            self.subscription_reloads.labels(result=result)
+        self.declare(subscriptions)
+
+    def declare(self, subscriptions: Iterable[tuple[str, Iterable[str]]]) -> None:
+        """Start the series of these subscriptions and channels at zero (at start and reload)."""
         for name, channels in subscriptions:
             for channel in channels:
                 for counter in (self.sent, self.failed, self.dead_lettered):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from tests.helpers.kafka import kcat_read, wait_for_records
 from tests.helpers.notifier import (
     SECRET,
     STORIES,
+    WIRE,
     articles_file,
     keys_by_story,
     replay,
@@ -42,6 +44,14 @@ from tests.integration.test_stories_pipeline import ARTICLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.stories]
 WATCHLISTS = ["sanctions", "korean_peninsula", "arms_transfers"]
+# A third sanctions story, of its own (no other watch-list matches it).
+THIRD = {
+    "id": "third-1",
+    "title": "Treasury imposes sanctions on Syrian oil smugglers",
+    "body": "The US Treasury imposed sanctions on Friday on a network smuggling Syrian oil, freezing "
+    "assets of six companies and two tankers. The asset freeze bars Americans from dealing with them.",
+    "source": "Wire",
+}
 
 
 @pytest.fixture
@@ -231,3 +241,51 @@ async def test_newswatch_run_starts_the_notifier_when_subscriptions_are_set(
     assert "notifier: running" in result.stdout and "notifier: stopped" in result.stdout
     assert {story_of(json.loads(request.body)["article_id"]) for request in hook.requests} == STORIES
     assert len(hook.requests) == len(STORIES)
+
+
+def reloads(notifier: WorkerProcess, result: str) -> float:
+    return notifier.samples().get(("newswatch_subscription_reloads_total", (("result", result),)), 0.0)
+
+
+async def test_sighup_reloads_the_subscriptions_and_an_invalid_file_keeps_the_running_ones(
+    notify_env: dict[str, str],
+    start_worker: StartWorker,
+    start_notifier: Callable[[dict[str, str]], WorkerProcess],
+    tmp_path: Path,
+) -> None:
+    async with http_receiver() as first, http_receiver() as added:
+        desk = subscription("desk", f"{first.url}/hook")
+        path = subscriptions_file(tmp_path, desk)
+        env = {**notify_env, "NEWSWATCH_SUBSCRIPTIONS": str(path)}
+        await asyncio.to_thread(start_worker, env)
+        notifier = await asyncio.to_thread(start_notifier, env)
+        await replay(env, tmp_path, [article for article in ARTICLES if article["id"] == "other-1"])
+        await until(lambda: len(first.requests) == 1, 60, "the first story at the first receiver")
+
+        subscriptions_file(tmp_path, desk, subscription("late", f"{added.url}/hook?token=TOPSECRET"))
+        notifier.process.send_signal(signal.SIGHUP)
+        await until(lambda: reloads(notifier, "ok") == 1, 30, "the reload")
+        await replay(env, tmp_path, [article for article in ARTICLES if article["id"] in WIRE])
+        await until(lambda: len(added.requests) == 1, 60, "the wire story at the added receiver")
+
+        # A misspelt watch-list: refused, logged with its line; both subscriptions stay.
+        path.write_text(path.read_text().replace("- sanctions", "- sanction", 1))
+        notifier.process.send_signal(signal.SIGHUP)
+        await until(lambda: reloads(notifier, "failed") == 1, 30, "the refused reload")
+        await replay(env, tmp_path, [THIRD])
+        await until(
+            lambda: len(first.requests) == 3 and len(added.requests) == 2, 60, "the third story at both"
+        )
+        await asyncio.sleep(2)  # anything more would arrive by now
+
+    assert [story_of(json.loads(r.body)["article_id"]) for r in first.requests] == [
+        "other-1",
+        "wire",
+        "third-1",
+    ]
+    assert [story_of(json.loads(r.body)["article_id"]) for r in added.requests] == ["wire", "third-1"]
+    log = notifier.log.read_text()
+    assert f"{path}:4: there is no watch-list 'sanction'" in log
+    assert "subscriptions not reloaded; the running ones stay in use" in log
+    assert "TOPSECRET" not in log
+    notifier.check_running()

@@ -14,6 +14,7 @@ from newswatch.metrics import NotifyMetrics
 from newswatch.notify.channels import Channels
 from newswatch.notify.exceptions import SubscriptionsInvalid
 from newswatch.notify.loading import refuse_digests
+from newswatch.notify.reloading import SubscriptionsSlot
 from newswatch.notify.service import Notifier
 from newswatch.settings import Settings
 from tests.notify.records import subscription
@@ -22,12 +23,13 @@ from tests.notify.records import subscription
 def test_the_notifier_has_its_own_group_port_and_compacted_sent_changelog(tmp_path: Path) -> None:
     settings = Settings(state_dir=tmp_path, kafka_bootstrap="127.0.0.1:9092", app_id="nw", topic_partitions=6)
     registry = CollectorRegistry()
+    metrics = NotifyMetrics(registry, [("desk", ["webhook", "email"])])
     notifier = Notifier(
         settings,
         KafkaConnection.from_settings(settings),
-        [subscription()],
+        SubscriptionsSlot([subscription()], list, metrics),
         Channels.from_settings(settings),
-        metrics=NotifyMetrics(registry, [("desk", ["webhook", "email"])]),
+        metrics=metrics,
         registry=registry,
     )
     assert notifier.app.conf.id == "nw-notify"

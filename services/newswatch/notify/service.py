@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from typing import Any
 
 import faust
@@ -31,8 +30,8 @@ from newswatch.metrics import NotifyMetrics
 from newswatch.notify.channels import Channels
 from newswatch.notify.outgoing import notification_message
 from newswatch.notify.records import RecordType, Unreadable, dead_letter, pending, read_record
+from newswatch.notify.reloading import SubscriptionsSlot
 from newswatch.notify.sent import SentLedger
-from newswatch.notify.subscriptions import Subscription
 from newswatch.settings import Settings
 from newswatch.stories.store import TableStore
 from newswatch.tagger.app import configured_app
@@ -60,14 +59,14 @@ class Notifier:
         self,
         settings: Settings,
         connection: KafkaConnection,
-        subscriptions: Sequence[Subscription],
+        subscriptions: SubscriptionsSlot,
         channels: Channels,
         *,
         metrics: NotifyMetrics,
         registry: CollectorRegistry,
     ) -> None:
         self.settings = settings
-        self.subscriptions = tuple(subscriptions)
+        self.subscriptions = subscriptions  # a SIGHUP reload swaps its `current`
         self.channels = channels
         self.metrics = metrics
         own = settings.model_copy(
@@ -102,7 +101,8 @@ class Notifier:
 
         @self.app.page("/healthz")
         async def healthz(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-            return view.json({"status": "ok", "subscriptions": [s.name for s in self.subscriptions]})
+            names = [s.name for s in self.subscriptions.current]
+            return view.json({"status": "ok", "subscriptions": names})
 
         self.app.agent(self.records, name="newswatch.notify", concurrency=1)(self.notify)
 
@@ -133,7 +133,8 @@ class Notifier:
         # Table reads and writes happen here, on the agent's task: Faust finds the event
         # (and so the changelog partition) in a context variable of this task.
         self.ledger.expire(message.partition, utc_now())
-        todo = pending(record, self.subscriptions, self.ledger)
+        # Read once: a reload between two records swaps the whole tuple, never part of it.
+        todo = pending(record, self.subscriptions.current, self.ledger)
         self.metrics.skipped_repeats.inc(todo.already_sent)
         if not todo.notifications:
             return

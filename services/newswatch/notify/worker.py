@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from typing import NoReturn
 
 from prometheus_client import CollectorRegistry
@@ -12,6 +13,7 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import NotifyMetrics
 from newswatch.notify.channels import Channels
 from newswatch.notify.loading import configured_subscriptions
+from newswatch.notify.reloading import SubscriptionsSlot, channels_of
 from newswatch.notify.service import Notifier
 from newswatch.settings import Settings
 from newswatch.tagger.worker import faust_worker
@@ -23,15 +25,19 @@ def run_notifier(settings: Settings) -> NoReturn:
     connection = KafkaConnection.from_settings(settings)
     asyncio.run(_prepare_topics(connection, settings))
     registry = CollectorRegistry()
-    metrics = NotifyMetrics(registry, [(s.name, sorted({d.channel for d in s.to})) for s in subscriptions])
+    metrics = NotifyMetrics(registry, channels_of(subscriptions))
+    slot = SubscriptionsSlot(subscriptions, lambda: configured_subscriptions(settings), metrics)
     channels = Channels.from_settings(settings)
-    notifier = Notifier(settings, connection, subscriptions, channels, metrics=metrics, registry=registry)
+    notifier = Notifier(settings, connection, slot, channels, metrics=metrics, registry=registry)
 
     @notifier.app.on_before_shutdown.connect
     async def _close_channels(app: object, /, *args: object, signal: object, **kwargs: object) -> None:
         await channels.close()
 
     worker = faust_worker(notifier.app, settings.log_level)
+    # SIGHUP's default action ends the process; installed before the worker starts (and so
+    # before /healthz answers), it reloads the subscriptions instead (notify/reloading.py).
+    worker.loop.add_signal_handler(signal.SIGHUP, slot.reload_soon)
     print(
         f"newswatch notify: {settings.alerts_topic}, {settings.stories_topic}, {settings.spikes_topic} -> "
         f"{len(subscriptions)} subscription(s) (dead letters: {settings.notifications_dlq_topic}), "
