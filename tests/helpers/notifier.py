@@ -13,7 +13,11 @@ from typing import Any
 
 import pytest
 import yaml
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
+from newswatch.kafka.admin import partitions_of
+from newswatch.kafka.connection import KafkaConnection
 from tests.helpers.environment import run_newswatch
 from tests.helpers.receivers import HttpReceiver, SmtpReceiver
 
@@ -80,6 +84,38 @@ async def until(condition: Callable[[], bool], timeout: float, what: str) -> Non
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
         await asyncio.sleep(0.2)
+
+
+async def timed_records(bootstrap: str, topic: str) -> list[tuple[int, int, float, dict[str, Any]]]:
+    """Every record now on `topic`: (partition, offset, Kafka timestamp in Unix seconds, JSON value)."""
+    known = await partitions_of(KafkaConnection.plaintext(bootstrap), [topic])
+    partitions = [TopicPartition(topic, p) for p in known[topic]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records = []
+        while any([await consumer.position(tp) < end for tp, end in ends.items()]):
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records += [
+                    (r.partition, r.offset, r.timestamp / 1000, json.loads(r.value or b"")) for r in batch
+                ]
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def committed(bootstrap: str, group: str) -> dict[tuple[str, int], int]:
+    """The offsets `group` has committed: (topic, partition) -> the next offset it will read."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()}
 
 
 def keys_by_story(hook: HttpReceiver) -> dict[str, set[str]]:

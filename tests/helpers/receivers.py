@@ -15,6 +15,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -147,6 +148,7 @@ def self_signed_certificate(folder: Path) -> Certificate:
 class SmtpReceiver:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
+    received_at: list[float] = field(default_factory=list)  # Unix time of each message
     envelopes: list[Envelope] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
 
@@ -154,6 +156,7 @@ class SmtpReceiver:
     async def handle_DATA(self, server: SmtpServer, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         self.envelopes.append(envelope)
+        self.received_at.append(time.time())
         self.messages.append(email.message_from_bytes(raw, _class=EmailMessage, policy=email.policy.default))
         return "250 OK"
 

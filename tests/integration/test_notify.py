@@ -22,6 +22,8 @@ import pytest
 from newswatch.kafka.admin import delete_topics
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.notify.render import verify_signature
+from newswatch.notify.routing import notification_id, story_key
+from newswatch.notify.subscriptions import Destination
 from newswatch.tagger.process import WorkerProcess
 from tests.helpers.environment import free_port, run_newswatch
 from tests.helpers.kafka import kcat_read, wait_for_records
@@ -30,11 +32,14 @@ from tests.helpers.notifier import (
     STORIES,
     WIRE,
     articles_file,
+    committed,
     keys_by_story,
     replay,
+    smtp_env,
     story_of,
     subscription,
     subscriptions_file,
+    timed_records,
     until,
     with_subscriptions,
 )
@@ -289,3 +294,64 @@ async def test_sighup_reloads_the_subscriptions_and_an_invalid_file_keeps_the_ru
     assert "subscriptions not reloaded; the running ones stay in use" in log
     assert "TOPSECRET" not in log
     notifier.check_running()
+
+
+async def test_a_hanging_webhook_delays_no_email_by_more_than_its_timeout_and_holds_its_offsets(
+    notify_env: dict[str, str],
+    start_worker: StartWorker,
+    start_notifier: Callable[[dict[str, str]], WorkerProcess],
+    tmp_path: Path,
+) -> None:
+    timeout, slack = 2.0, 3.0
+    async with http_receiver(hang=True) as hung:
+        with smtp_receiver() as smtp:
+            path = subscriptions_file(
+                tmp_path,
+                subscription("hook", f"{hung.url}/hook"),
+                subscription("mail", "mailto:desk@example.org"),
+            )
+            env = {
+                **notify_env,
+                **smtp_env(smtp),
+                "NEWSWATCH_SUBSCRIPTIONS": str(path),
+                "NEWSWATCH_WEBHOOK_TIMEOUT_SECONDS": str(timeout),
+                # Retried far longer than the test: every webhook is still in flight at the end.
+                "NEWSWATCH_NOTIFY_RETRY_SECONDS": "600",
+            }
+            await asyncio.to_thread(start_worker, env)
+            await asyncio.to_thread(start_notifier, env)
+            await replay(env, tmp_path, ARTICLES)
+            await until(lambda: len(smtp.messages) == 2, 60, "the emails of both stories")
+            await replay(env, tmp_path, [THIRD])  # after the webhooks have started hanging
+            await until(lambda: len(smtp.messages) == 3, 60, "the email of the third story")
+            await asyncio.sleep(4)  # past a commit interval: anything committable is committed
+            bootstrap = env["NEWSWATCH_KAFKA_BOOTSTRAP"]
+            alerts = await timed_records(bootstrap, env["NEWSWATCH_ALERTS_TOPIC"])
+            offsets = await committed(bootstrap, f"{env['NEWSWATCH_APP_ID']}-notify")
+            assert len(hung.requests) >= 3, "every story's webhook was tried"
+
+    opening = {
+        notification_id(
+            "mail", Destination("mailto:desk@example.org", "email"), story_key("sanctions", value["story_id"])
+        ): (
+            partition,
+            offset,
+            timestamp,
+        )
+        for partition, offset, timestamp, value in alerts
+        if value["watchlist"] == "sanctions" and value["story_id"] == value["article_id"]
+    }
+    assert len(opening) == 3
+    delays = []
+    for message, received in zip(smtp.messages, smtp.received_at, strict=True):
+        _, _, published = opening[message["Message-ID"].strip("<>").partition("@")[0]]
+        delays.append(received - published)
+    print(
+        f"emails after their alert, with a hanging webhook ({timeout:g} s timeout): "
+        + ", ".join(f"{delay:.2f} s" for delay in delays)
+    )
+    assert max(delays) < timeout + slack, delays
+    # At-least-once: no offset is committed past a record whose webhook is still in flight.
+    topic = env["NEWSWATCH_ALERTS_TOPIC"]
+    for partition, offset, _ in opening.values():
+        assert offsets.get((topic, partition), 0) <= offset, (partition, offset, offsets)

@@ -16,9 +16,11 @@ same partition numbers of the source topics and of the changelog, which has as m
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, cast
 
 import faust
 from faust.types import EventT
@@ -28,9 +30,11 @@ from newswatch.contracts import Alert, SpikeEvent, StoryEvent, utc_now
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import NotifyMetrics
 from newswatch.notify.channels import Channels
+from newswatch.notify.inflight import InFlight
 from newswatch.notify.outgoing import notification_message
 from newswatch.notify.records import RecordType, Unreadable, dead_letter, pending, read_record
 from newswatch.notify.reloading import SubscriptionsSlot
+from newswatch.notify.routing import Notification
 from newswatch.notify.sent import SentLedger
 from newswatch.settings import Settings
 from newswatch.stories.store import TableStore
@@ -47,12 +51,15 @@ logger = logging.getLogger(__name__)
 class Notifier:
     """The notifier's Faust app (`app`), with its own app id and consumer group.
 
-    Guarantees: one record at a time (agent concurrency 1); a record's notifications go
-    out together, one task per destination (`Channels.deliver_all`), and are all
-    delivered or dead-lettered, and recorded in the `sent` table, before the agent takes
-    the next record, so before the record's offset can be committed (at-least-once). A
-    notification whose id is in the table is not sent again. A record that cannot be read
-    is logged and counted, and the agent goes on.
+    Guarantees: records are routed one at a time, in order (agent concurrency 1); a
+    record's notifications go out at once, one task per destination, each within its own
+    timeout and retry budget, while the agent goes on with the next records (up to
+    `inflight.DEFAULT_LIMIT` held), so a hanging destination holds up no other record. A
+    record is acknowledged, so its offset can be committed, only once all its
+    notifications and those of every earlier record of its partition are delivered or
+    dead-lettered, and recorded in the `sent` table (at-least-once). A notification whose
+    id is in the table, or being delivered, is not sent again. A record that cannot be
+    read is logged and counted, and the agent goes on.
     """
 
     def __init__(
@@ -105,21 +112,39 @@ class Notifier:
             return view.json({"status": "ok", "subscriptions": names})
 
         self.app.agent(self.records, name="newswatch.notify", concurrency=1)(self.notify)
+        # Notification ids being delivered now: a copy of the record read again meanwhile
+        # (same key, so same partition, acknowledged after this one) sends them no second time.
+        self._delivering: set[str] = set()
 
     async def notify(self, stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            try:
-                await self.handle(event)
-            except Exception:  # one record must not stop delivery of the others
-                message = event.message
-                logger.exception(
-                    "notifying %s partition %d offset %d failed",
-                    message.topic,
-                    message.partition,
-                    message.offset,
-                )
+        # Acknowledged by `InFlight` once the record's deliveries and those of every earlier
+        # record of its partition are done (notify/inflight.py), not when the next one comes.
+        manual = cast("faust.Stream[bytes]", stream).noack()  # StreamT does not declare noack
+        in_flight: InFlight[EventT[Any]] = InFlight(manual.ack)
+        try:
+            async for event in manual.events():
+                try:
+                    work = self.start(event)
+                except Exception:  # one record must not stop delivery of the others
+                    message = event.message
+                    logger.exception(
+                        "notifying %s partition %d offset %d failed",
+                        message.topic,
+                        message.partition,
+                        message.offset,
+                    )
+                    work = None
+                await in_flight.add(event.message.tp, event, work)
+        finally:
+            in_flight.cancel()  # stopping: what was not acknowledged is read again after a restart
 
-    async def handle(self, event: EventT[Any]) -> None:
+    def start(self, event: EventT[Any]) -> Awaitable[None] | None:
+        """What to deliver for this record (None: nothing), decided on the agent's task.
+
+        Table reads and writes happen on the agent's task or in the deliveries started from
+        it (`InFlight.add` starts them with its context): Faust finds the event, and so the
+        changelog partition, in a context variable.
+        """
         message = event.message
         origin = RecordOrigin(message.topic, message.partition, message.offset)
         try:
@@ -129,20 +154,26 @@ class Notifier:
             logger.warning(
                 "skipped %s partition %d offset %d: %s", origin.topic, origin.partition, origin.offset, exc
             )
-            return
-        # Table reads and writes happen here, on the agent's task: Faust finds the event
-        # (and so the changelog partition) in a context variable of this task.
+            return None
         self.ledger.expire(message.partition, utc_now())
         # Read once: a reload between two records swaps the whole tuple, never part of it.
         todo = pending(record, self.subscriptions.current, self.ledger)
-        self.metrics.skipped_repeats.inc(todo.already_sent)
-        if not todo.notifications:
-            return
-        now = utc_now()
-        deliveries = await self.channels.deliver_all(
-            [notification_message(notification, now) for notification in todo.notifications]
-        )
-        for notification, delivery in zip(todo.notifications, deliveries, strict=True):
+        fresh = [n for n in todo.notifications if n.notification_id not in self._delivering]
+        self.metrics.skipped_repeats.inc(todo.already_sent + len(todo.notifications) - len(fresh))
+        if not fresh:
+            return None
+        self._delivering.update(n.notification_id for n in fresh)
+        return self._deliver_all(fresh, origin, message.timestamp)
+
+    async def _deliver_all(
+        self, notifications: list[Notification], origin: RecordOrigin, published: float
+    ) -> None:
+        """Every destination at once, each within its own timeout and retry budget."""
+        await asyncio.gather(*(self._deliver(n, origin, published) for n in notifications))
+
+    async def _deliver(self, notification: Notification, origin: RecordOrigin, published: float) -> None:
+        try:
+            delivery = await self.channels.deliver(notification_message(notification, utc_now()))
             labels = {
                 "subscription": notification.subscription.name,
                 "channel": notification.destination.channel,
@@ -152,7 +183,7 @@ class Notifier:
                 self.metrics.failed.labels(**labels).inc(failed_attempts)
             if delivery.delivered:
                 self.metrics.sent.labels(**labels).inc()
-                self.metrics.delivery_seconds.observe(max(0.0, time.time() - message.timestamp))
+                self.metrics.delivery_seconds.observe(max(0.0, time.time() - published))
             else:
                 letter = dead_letter(notification, delivery, origin, utc_now())
                 logger.warning(
@@ -168,4 +199,6 @@ class Notifier:
                 )
                 self.metrics.dead_lettered.labels(**labels).inc()
             # Delivered or dead-lettered, it is done: a record read again sends neither again.
-            self.ledger.record(notification.notification_id, message.partition, utc_now())
+            self.ledger.record(notification.notification_id, origin.partition, utc_now())
+        finally:
+            self._delivering.discard(notification.notification_id)
