@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -29,6 +30,32 @@ WIRE = {"orig-1", "copy-a", "copy-b"}
 
 def story_of(article_id: str) -> str:
     return "wire" if article_id in WIRE else article_id
+
+
+def distinct_stories(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """`count` sanctions articles that are no copies of each other: each its own story."""
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ra", "te", "zu", "vo", "ne", "shi", "pa", "dor", "len", "tus", "bri"]
+
+    def word() -> str:
+        return "".join(rng.choice(syllables) for _ in range(3))
+
+    articles = []
+    for number in range(count):
+        name = word().capitalize()
+        words = " ".join(word() for _ in range(60))
+        body = (
+            f"The Treasury imposed sanctions on {name} Holdings. {words}. The asset freeze covers {word()}."
+        )
+        articles.append(
+            {
+                "id": f"story-{number}",
+                "title": f"Sanctions on {name} Holdings",
+                "body": body,
+                "source": "Wire",
+            }
+        )
+    return articles
 
 
 def subscription(

@@ -63,6 +63,18 @@ def fail_first(failures: int, code: int = 503, headers: dict[str, str] | None = 
     return answer
 
 
+def one_at_a_time(seconds: float) -> Answer:
+    """200 after `seconds`, one request at a time: a receiver that takes its time."""
+    lock = asyncio.Lock()
+
+    async def answer(_: int) -> web.StreamResponse:
+        async with lock:
+            await asyncio.sleep(seconds)
+        return web.Response(status=200)
+
+    return answer
+
+
 @asynccontextmanager
 async def http_receiver(answer: Answer | None = None, *, hang: bool = False) -> AsyncIterator[HttpReceiver]:
     """A recording HTTP server; `hang`: it answers nothing until the test ends."""

@@ -1,10 +1,12 @@
-"""`newswatch notify run` end to end on the real broker, with real receivers on loopback:
-worker + notifier + a replay of an original, two copies of it and another story.
+"""`newswatch notify` end to end on the real broker, with real receivers on loopback
+(an aiohttp webhook receiver, aiosmtpd): worker + notifier + replays.
 
-A webhook subscription (signed) gets one notification per story, an email subscription
-gets the emails, a destination that answers 400 lands on the notifications dead-letter
-topic with its token masked, and a kill -9 of the notifier mid-stream loses nothing and
-never shows a receiver two keys for one story.
+One signed notification per story, emails, a 400 destination dead-lettered with its
+token masked; a kill -9 mid-stream loses nothing and never shows a receiver two keys for
+one story; a hanging webhook delays no email by more than its timeout and holds back
+its records' offsets; SIGHUP reloads the subscriptions (an invalid file keeps the old
+ones); `--print` shows what would be sent and sends nothing; `newswatch run` starts the
+notifier when NEWSWATCH_SUBSCRIPTIONS is set.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from tests.helpers.notifier import (
     WIRE,
     articles_file,
     committed,
+    distinct_stories,
     keys_by_story,
     replay,
     smtp_env,
@@ -43,7 +46,7 @@ from tests.helpers.notifier import (
     until,
     with_subscriptions,
 )
-from tests.helpers.receivers import http_receiver, smtp_receiver, status
+from tests.helpers.receivers import Request, http_receiver, one_at_a_time, smtp_receiver, status
 from tests.helpers.workers import StartWorker, launch_notifier
 from tests.integration.test_stories_pipeline import ARTICLES
 
@@ -153,43 +156,56 @@ async def test_one_notification_per_story_signed_emailed_and_dead_lettered(
             print(f"delivery latency (record -> delivered): mean {total / count:.3f} s over {count:.0f}")
 
 
-async def test_kill_9_of_the_notifier_loses_nothing_and_repeats_only_with_the_same_key(
+async def test_kill_9_of_the_notifier_mid_stream_loses_nothing_and_repeats_only_with_the_same_key(
     notify_env: dict[str, str],
     start_worker: StartWorker,
     start_notifier: Callable[[dict[str, str]], WorkerProcess],
     tmp_path: Path,
 ) -> None:
-    async with http_receiver() as hook, http_receiver(status(400)) as bad:
+    articles = distinct_stories(40)
+    expected = {article["id"] for article in articles}
+    # One request at a time, 50 ms each: the stream takes about 2 s to deliver, so the kill
+    # lands mid-stream, with requests received but not yet answered.
+    async with http_receiver(one_at_a_time(0.05)) as hook:
         with smtp_receiver() as smtp:
-            env = with_subscriptions(notify_env, tmp_path, hook, bad, smtp)
+            path = subscriptions_file(
+                tmp_path,
+                subscription("desk", f"{hook.url}/hook", secret=SECRET),
+                subscription("mail", "mailto:desk@example.org"),
+            )
+            env = {**notify_env, **smtp_env(smtp), "NEWSWATCH_SUBSCRIPTIONS": str(path)}
             await asyncio.to_thread(start_worker, env)
             first = await asyncio.to_thread(start_notifier, env)
-            await replay(env, tmp_path, ARTICLES)
-            await until(lambda: len(hook.requests) >= 1, 90, "the first webhook")
+            await replay(env, tmp_path, articles)
+            await until(lambda: len(hook.requests) >= 10, 90, "the first ten webhooks")
             first.process.kill()  # SIGKILL: no commit, no flush
             first.process.wait()
-            delivered_before = len(hook.requests)
+            before = len(hook.requests)
             await asyncio.to_thread(start_notifier, env)
+
+            def stories_at(requests: list[Request]) -> set[str]:
+                return {json.loads(request.body)["article_id"] for request in requests}
+
             await until(
                 lambda: (
-                    set(keys_by_story(hook)) == STORIES and len({m["Message-ID"] for m in smtp.messages}) == 2
+                    stories_at(hook.requests) == expected
+                    and len({m["Message-ID"] for m in smtp.messages}) == 40
                 ),
-                90,
-                "every story at the webhook and both emails after the restart",
+                120,
+                "every story at the webhook and every email after the restart",
             )
-            await asyncio.sleep(5)
+            await asyncio.sleep(3)  # repeats would arrive by now
 
-            keys = keys_by_story(hook)
-            assert {story: len(k) for story, k in keys.items()} == dict.fromkeys(STORIES, 1), keys
-            repeats = len(hook.requests) - len(STORIES)
-            email_ids = Counter(m["Message-ID"] for m in smtp.messages)
-            assert len(email_ids) == 2
-            print(
-                f"kill -9 after {delivered_before} webhook delivery(ies): "
-                f"webhook {len(hook.requests)} requests "
-                f"for {len(STORIES)} stories ({repeats} repeated, same key), emails {len(smtp.messages)} "
-                f"for 2 ids ({len(smtp.messages) - 2} repeated, same Message-ID)"
-            )
+    keys = keys_by_story(hook)  # an article of its own is a story of its own
+    assert {story: len(k) for story, k in keys.items()} == dict.fromkeys(expected, 1), "one key per story"
+    emails = Counter(m["Message-ID"] for m in smtp.messages)
+    assert len(emails) == len(expected)
+    print(
+        f"kill -9 after {before} of 40 webhook requests: webhook {len(hook.requests)} requests for "
+        f"{len(keys)} stories ({len(hook.requests) - len(keys)} repeated, each with its story's one key); "
+        f"email {len(smtp.messages)} for {len(emails)} Message-IDs "
+        f"({len(smtp.messages) - len(emails)} repeated, same Message-ID)"
+    )
 
 
 async def test_print_shows_what_would_be_sent_and_sends_nothing(
