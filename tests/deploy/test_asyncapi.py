@@ -17,7 +17,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from newswatch.contracts import Alert, Article, DeadLetter, SpikeEvent, StoryEvent
+from newswatch.contracts import Alert, Article, DeadLetter, NotificationDeadLetter, SpikeEvent, StoryEvent
 from newswatch.settings import Settings
 from tests.helpers.paths import REPO_ROOT
 
@@ -29,6 +29,7 @@ CHANNELS: dict[str, tuple[str, type[BaseModel]]] = {
     "deadLetters": ("dead_letter_topic", DeadLetter),
     "stories": ("stories_topic", StoryEvent),
     "spikes": ("spikes_topic", SpikeEvent),
+    "notificationDeadLetters": ("notifications_dlq_topic", NotificationDeadLetter),
 }
 
 
