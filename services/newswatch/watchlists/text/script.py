@@ -57,10 +57,25 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE, None))
 
 
+# The three tables as one replacement per character (no target is another's source, so
+# one pass equals the three in a row), applied with a regex: `str.translate` with a dict
+# looks every character up in Python's dict, ten times the cost of the two NFKC passes on
+# a news article, while these characters are rare.
+_REPLACEMENTS = {
+    chr(code): to if isinstance(to, str) else ""
+    for code, to in {**PUNCTUATION, **ARABIC, **_INVISIBLE}.items()
+}
+_REPLACED = re.compile("[" + "".join(re.escape(char) for char in _REPLACEMENTS) + "]")
+
+
+def _replacement(found: re.Match[str]) -> str:
+    return _REPLACEMENTS[found.group()]
+
+
 def fold(chunk: str) -> str:
     """The matching form of a piece of text: NFKC, casefolded, ASCII punctuation, bare Arabic."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", chunk).casefold())
-    return folded.translate(PUNCTUATION).translate(ARABIC).translate(_INVISIBLE)
+    return _REPLACED.sub(_replacement, folded)
 
 
 def is_word_char(char: str) -> bool:
