@@ -26,17 +26,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import faust
 from faust.types import EventT
 
 from newswatch.contracts import utc_now
 from newswatch.metrics import NotifyMetrics
+from newswatch.notify.agent_loop import handle_in_partition_order
 from newswatch.notify.channels import Channels, Message
 from newswatch.notify.digest import Digest, Digester
 from newswatch.notify.digest_records import entry_record, read_digest_record, tick_record
-from newswatch.notify.inflight import InFlight
 from newswatch.notify.outgoing import digest_messages
 from newswatch.notify.records import Unreadable
 from newswatch.notify.reloading import SubscriptionsSlot
@@ -105,24 +105,7 @@ class DigestStage:
                 await self.topic.send(key=key, value=value)
 
     async def collect(self, stream: faust.StreamT[bytes]) -> None:
-        manual = cast("faust.Stream[bytes]", stream).noack()
-        in_flight: InFlight[EventT[Any]] = InFlight(manual.ack)
-        try:
-            async for event in manual.events():
-                try:
-                    work = self.handle(event)
-                except Exception:  # one record must not stop the digests of the others
-                    message = event.message
-                    logger.exception(
-                        "digest record %s partition %d offset %d failed",
-                        message.topic,
-                        message.partition,
-                        message.offset,
-                    )
-                    work = None
-                await in_flight.add(event.message.tp, event, work)
-        finally:
-            in_flight.cancel()
+        await handle_in_partition_order(stream, self.handle, "digest record")
 
     def handle(self, event: EventT[Any]) -> Awaitable[None] | None:
         """Fold an entry in, then start the delivery of the subscription's due batches.

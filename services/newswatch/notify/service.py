@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable
-from typing import Any, cast
+from typing import Any
 
 import faust
 from faust.types import EventT
@@ -29,9 +29,9 @@ from prometheus_client import CollectorRegistry
 from newswatch.contracts import Alert, SpikeEvent, StoryEvent, utc_now
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import NotifyMetrics
+from newswatch.notify.agent_loop import handle_in_partition_order
 from newswatch.notify.channels import Channels
 from newswatch.notify.digesting import DigestStage
-from newswatch.notify.inflight import InFlight
 from newswatch.notify.outgoing import notification_message
 from newswatch.notify.records import RecordType, Unreadable, dead_letter, pending, read_record
 from newswatch.notify.reloading import SubscriptionsSlot
@@ -126,26 +126,7 @@ class Notifier:
         self._delivering: set[str] = set()
 
     async def notify(self, stream: faust.StreamT[bytes]) -> None:
-        # Acknowledged by `InFlight` once the record's deliveries and those of every earlier
-        # record of its partition are done (notify/inflight.py), not when the next one comes.
-        manual = cast("faust.Stream[bytes]", stream).noack()  # StreamT does not declare noack
-        in_flight: InFlight[EventT[Any]] = InFlight(manual.ack)
-        try:
-            async for event in manual.events():
-                try:
-                    work = self.start(event)
-                except Exception:  # one record must not stop delivery of the others
-                    message = event.message
-                    logger.exception(
-                        "notifying %s partition %d offset %d failed",
-                        message.topic,
-                        message.partition,
-                        message.offset,
-                    )
-                    work = None
-                await in_flight.add(event.message.tp, event, work)
-        finally:
-            in_flight.cancel()  # stopping: what was not acknowledged is read again after a restart
+        await handle_in_partition_order(stream, self.start, "notifying")
 
     def start(self, event: EventT[Any]) -> Awaitable[None] | None:
         """What to deliver for this record (None: nothing), decided on the agent's task.
