@@ -380,6 +380,7 @@ class Summary:
     end_rss: float
     peak_rss: float
     growth: float  # MB per 10,000 articles after warm-up, least squares
+    late_growth: float  # the same over the second half of those readings
     warm_at: int
     warm_hour: float
     readings: int
@@ -390,20 +391,25 @@ class Summary:
     end_stories: int | None
 
 
-def summarise(readings: list[Reading], warm_from: int, warm_hours: float) -> Summary | None:
-    warm = [r for r in readings if r.handled >= warm_from and r.hour >= warm_hours]
-    if len(warm) < 3:
-        return None
-    xs, ys = [r.handled for r in warm], [r.rss for r in warm]
+def slope(readings: list[Reading]) -> float:
+    """Least-squares RSS growth in MB per 10,000 articles handled."""
+    xs, ys = [r.handled for r in readings], [r.rss for r in readings]
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
     spread = sum((x - mean_x) ** 2 for x in xs) or 1.0
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread * 10_000
+
+
+def summarise(readings: list[Reading], warm_from: int, warm_hours: float) -> Summary | None:
+    warm = [r for r in readings if r.handled >= warm_from and r.hour >= warm_hours]
+    if len(warm) < 6:
+        return None
     keyed = [r.keys for r in warm if r.keys is not None]
     return Summary(
         warm_rss=warm[0].rss,
         end_rss=warm[-1].rss,
         peak_rss=max(r.rss for r in readings),
-        growth=slope * 10_000,
+        growth=slope(warm),
+        late_growth=slope(warm[len(warm) // 2 :]),
         warm_at=warm[0].handled,
         warm_hour=warm[0].hour,
         readings=len(warm),
@@ -423,7 +429,8 @@ def describe(label: str, summary: Summary | None) -> str:
         f"stories {label}: RSS once warm {s.warm_rss:.1f} MB (at {s.warm_at:,} articles, "
         f"event hour {s.warm_hour:.0f}), "
         f"at the end {s.end_rss:.1f} MB, peak {s.peak_rss:.1f} MB; growth after warm-up "
-        f"{s.growth:+.2f} MB per 10,000 articles (least squares over {s.readings} readings)"
+        f"{s.growth:+.2f} MB per 10,000 articles (least squares over {s.readings} readings; "
+        f"over their second half {s.late_growth:+.2f})"
     )
     if s.warm_keys is not None:
         text += (
