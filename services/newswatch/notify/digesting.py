@@ -45,6 +45,7 @@ from newswatch.notify.sent import SentLedger
 from newswatch.notify.subscriptions import Destination, Subscription
 from newswatch.settings import Settings
 from newswatch.stories.store import TableStore
+from newswatch.tables import memory_table
 
 # Faust names the changelog `{app id}-digests-changelog`: Settings.notify_digest_changelog_topic.
 TABLE_NAME = "digests"
@@ -77,10 +78,9 @@ class DigestStage:
             key_serializer="raw",
             value_serializer="raw",
         )
-        self.table = app.Table(
+        self.table = memory_table(
+            app,
             TABLE_NAME,
-            default=None,
-            store="memory://",
             partitions=settings.topic_partitions,
             help="Pending digests per subscription (newswatch.notify.digest).",
         )

@@ -39,6 +39,7 @@ from newswatch.notify.routing import DigestEntry, Notification, digest_entry_id
 from newswatch.notify.sent import SentLedger
 from newswatch.settings import Settings
 from newswatch.stories.store import TableStore
+from newswatch.tables import memory_table
 from newswatch.tagger.app import configured_app
 from newswatch.tagger.records import RecordOrigin
 
@@ -98,10 +99,9 @@ class Notifier:
         )
         # The memory store, as for stories: the table is bounded by the window
         # (NEWSWATCH_NOTIFY_SENT_WINDOW_HOURS), so reading its compacted changelog back is quick.
-        self.table = self.app.Table(
+        self.table = memory_table(
+            self.app,
             TABLE_NAME,
-            default=None,
-            store="memory://",
             partitions=settings.topic_partitions,
             help="Notification ids sent, per source partition (newswatch.notify.sent).",
         )

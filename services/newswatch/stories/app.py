@@ -24,6 +24,7 @@ from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
 from newswatch.stories.records import StoryState, place_record
 from newswatch.stories.store import TableStore
+from newswatch.tables import memory_table
 from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, DeadLettered, RecordOrigin
 
 # Faust names a table's changelog `{app_id}-{name}-changelog`: with this name it is
@@ -72,10 +73,9 @@ class StoriesStage:
         # is bounded (stories expire after NEWSWATCH_STORY_WINDOW_HOURS of event time, spike
         # buckets after a day), so reading the compacted changelog back at start-up or after
         # a rebalance is quick; RocksDB's local copy would only save that read.
-        self.table = app.Table(
+        self.table = memory_table(
+            app,
             TABLE_NAME,
-            default=None,
-            store="memory://",
             partitions=settings.topic_partitions,
             help="Stories and spike counts per watch-list (newswatch.stories).",
         )
@@ -85,9 +85,8 @@ class StoriesStage:
         app.agent(self.requests, name="newswatch.place_stories", concurrency=1)(self.place_stories)
         # After partitions move, the table holds other watch-lists (or newer state of ours,
         # recovered from the changelog): the index must be rebuilt from it. Revoked: stop
-        # using it at once and drop the table's copy; rebalance complete: the table is
-        # recovered, streams resume next.
-        app.on_partitions_revoked.connect(self._drop_local_state)
+        # using it at once; rebalance complete: the table is recovered, streams resume next.
+        app.on_partitions_revoked.connect(self._forget_index)
         app.on_rebalance_complete.connect(self._forget_index)
 
     def state(self) -> StoryState:
@@ -97,20 +96,6 @@ class StoriesStage:
 
     def _forget_index(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         self._state = None
-
-    def _drop_local_state(self, sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        """Forget the index and empty the table's memory: the recovery that follows reads
-        every partition this worker is assigned from the changelog's start (the memory
-        store keeps no offsets), so it rebuilds all this worker owns. Faust 0.15.3's memory
-        store drops at recovery only the keys it read at the previous one: the keys written
-        since, of partitions now lost, would stay in memory for good, and come back stale if
-        the partition returned after the changelog's tombstones were compacted away. Faust
-        sends this signal once the agents have finished their events and the producer is
-        flushed, with the flow stopped until recovery completes."""
-        self._state = None
-        store = self.table.data
-        store.data.clear()  # type: ignore[attr-defined]
-        store._key_partition.clear()  # type: ignore[attr-defined]
 
     async def place_stories(self, stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
