@@ -1,0 +1,8 @@
+"""Boolean queries in a watch-list: `query: '("Acme Dynamics" OR acme*) NEAR/6 shipment*'`.
+
+`lexer` cuts the text into tokens, `parser` builds the immutable tree of `nodes` (its
+terms are the engine's `Pattern`s), `semantics` decides from the terms' mentions
+whether an article matches and which mentions are the evidence, and `problems` turns
+a `QueryError` into the loader's `file:line:column: message`. Not yet read by the
+loader: see "Boolean queries (coming)" in docs/watchlists.md.
+"""
