@@ -1,0 +1,213 @@
+"""What a query means: from the mentions of its terms, whether it matches and the evidence.
+
+Pure and independent of how mentions are found. The engine's matcher reports each
+term's occurrences as character spans; `mention_at` turns one into a `Mention` with
+word positions counted as `within: N words` counts them (`FieldText.words_in`), so
+NEAR/n and `within: n words` agree: at most n words between the two, either order.
+
+Every node is evaluated once, bottom-up, to the stretches of text ("windows") where it
+is found: a term's mentions, an OR's union, a NEAR's pairs. NEAR pairs each window of
+one side with the nearest window of the other that does not overlap it, by a sweep
+over both sides in text order (a heap for the ones before, a bisection for the one
+after): O(m log m) for m mentions, never all pairs, and at most one window per
+window of either side, so no node holds more windows than its terms have mentions.
+Mentions in different fields are never near each other; sentence ends do not matter.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from newswatch.watchlists.rules.model import FIELD_ORDER, FIELDS, Field
+from newswatch.watchlists.rules.query.nodes import And, AtLeast, InField, Near, Node, Not, Or, Query, Term
+from newswatch.watchlists.text.sentences import FieldText
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Mention:
+    """Term number `term` found in `field`, from word `first` to word `last` (0-based, inclusive)."""
+
+    field: Field
+    first: int
+    last: int
+    term: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueryOutcome:
+    """Whether the query matched, and the mentions that made it match (in text order)."""
+
+    matched: bool
+    evidence: tuple[Mention, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    field: Field
+    first: int
+    last: int
+    evidence: tuple[Mention, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    matched: bool
+    windows: tuple[_Window, ...]  # empty for AND, NOT and atleast, which have no place
+    evidence: tuple[Mention, ...]
+
+
+_NOTHING = _Value(False, (), ())
+
+
+def mention_at(term: int, field: Field, text: FieldText, start: int, end: int) -> Mention:
+    """The mention of a term found at text[start:end] (normalised offsets, as the matcher reports)."""
+    first = text.words_in(0, start)
+    return Mention(field, first, max(first, text.words_in(0, end) - 1), term)
+
+
+def evaluate(query: Query, mentions: Iterable[Mention]) -> QueryOutcome:
+    """Decide the query on an article whose terms were found at `mentions` (any order)."""
+    by_term: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        by_term.setdefault(mention.term, []).append(mention)
+    value = _Evaluator(by_term).value(query.root, None)
+    return QueryOutcome(value.matched, _ordered(value.evidence) if value.matched else ())
+
+
+class _Evaluator:
+    def __init__(self, by_term: dict[int, list[Mention]]) -> None:
+        self.by_term = by_term
+
+    def value(self, node: Node, field: Field | None) -> _Value:
+        if isinstance(node, Term):
+            found = [one for one in self.by_term.get(node.number, ()) if field in (None, one.field)]
+            windows = tuple(
+                sorted((_Window(one.field, one.first, one.last, (one,)) for one in found), key=_window_order)
+            )
+            return _Value(bool(windows), windows, tuple(found))
+        if isinstance(node, InField):
+            return self.value(node.operand, node.field)
+        if isinstance(node, Or):
+            return _union([self.value(operand, field) for operand in node.operands])
+        if isinstance(node, And):
+            return self.conjunction(node, field)
+        if isinstance(node, Near):
+            left, right = self.value(node.left, field), self.value(node.right, field)
+            windows = _near(left.windows, right.windows, node.distance)
+            return _Value(bool(windows), windows, _evidence_of(windows))
+        if isinstance(node, AtLeast):
+            counted = self.value(node.operand, field)
+            if len(counted.windows) < node.count:
+                return _NOTHING
+            return _Value(True, (), counted.evidence)
+        # A NOT is only ever an operand of AND (the parser sees to it), decided there.
+        raise AssertionError(f"NOT outside AND at column {node.column}")
+
+    def conjunction(self, node: And, field: Field | None) -> _Value:
+        evidence: list[Mention] = []
+        for operand in node.operands:
+            if isinstance(operand, Not):
+                if self.value(operand.operand, field).matched:
+                    return _NOTHING
+                continue
+            value = self.value(operand, field)
+            if not value.matched:
+                return _NOTHING
+            evidence.extend(value.evidence)
+        return _Value(True, (), tuple(evidence))
+
+
+def _union(values: Sequence[_Value]) -> _Value:
+    """An OR: found where any operand is. One stretch of text is one mention, whichever term
+    found it: a window inside a longer one ("acme" in "acme dynamics") is left out."""
+    windows = sorted(
+        (window for value in values for window in value.windows),
+        key=lambda window: (FIELD_ORDER[window.field], window.first, -window.last),
+    )
+    kept: list[_Window] = []
+    reach = -1  # the last word the kept windows of the current field reach
+    for window in windows:
+        if kept and kept[-1].field == window.field and window.last <= reach:
+            continue
+        reach = window.last
+        kept.append(window)
+    # Operands without a place (AND, atleast) bring their own evidence; the others, their windows'.
+    evidence = [one for value in values if value.matched and not value.windows for one in value.evidence]
+    ordered = tuple(sorted(kept, key=_window_order))
+    return _Value(any(value.matched for value in values), ordered, (*evidence, *_evidence_of(ordered)))
+
+
+def _near(left: Sequence[_Window], right: Sequence[_Window], distance: int) -> tuple[_Window, ...]:
+    """Each window of either side joined with its nearest partner on the other side, if close enough."""
+    joined: dict[tuple[Field, int, int, tuple[Mention, ...]], _Window] = {}
+    for field in FIELDS:
+        mine = [window for window in left if window.field == field]
+        theirs = [window for window in right if window.field == field]
+        if not mine or not theirs:
+            continue
+        pairs = [*_partners(mine, theirs, distance), *_partners(theirs, mine, distance)]
+        for one, other in pairs:
+            window = _join(one, other)
+            joined.setdefault((field, window.first, window.last, window.evidence), window)
+    return tuple(sorted(joined.values(), key=_window_order))
+
+
+def _partners(
+    anchors: Sequence[_Window], candidates: Sequence[_Window], distance: int
+) -> list[tuple[_Window, _Window]]:
+    """Each anchor with the nearest candidate at most `distance` words away, not overlapping it.
+
+    Both sides are in text order (by first word). Candidates that start before the anchor
+    wait in a heap by their last word until the anchors pass it: then they lie wholly
+    before every later anchor, and only the one ending last matters. The nearest after
+    the anchor is found by bisection. O((a + c) log c).
+    """
+    firsts = [candidate.first for candidate in candidates]
+    waiting: list[tuple[int, int]] = []
+    before: _Window | None = None
+    added = 0
+    pairs: list[tuple[_Window, _Window]] = []
+    for anchor in anchors:
+        while added < len(candidates) and candidates[added].first < anchor.first:
+            heapq.heappush(waiting, (candidates[added].last, added))
+            added += 1
+        while waiting and waiting[0][0] < anchor.first:
+            _, index = heapq.heappop(waiting)
+            if before is None or candidates[index].last >= before.last:
+                before = candidates[index]
+        best: tuple[int, _Window] | None = None
+        if before is not None:
+            best = (anchor.first - before.last - 1, before)
+        after = bisect_right(firsts, anchor.last)
+        if after < len(candidates):
+            gap = candidates[after].first - anchor.last - 1
+            if best is None or gap < best[0]:
+                best = (gap, candidates[after])
+        if best is not None and best[0] <= distance:
+            pairs.append((anchor, best[1]))
+    return pairs
+
+
+def _join(one: _Window, other: _Window) -> _Window:
+    first, second = sorted((one, other), key=_window_order)
+    return _Window(
+        one.field, min(one.first, other.first), max(one.last, other.last), first.evidence + second.evidence
+    )
+
+
+def _evidence_of(windows: Sequence[_Window]) -> tuple[Mention, ...]:
+    return tuple(one for window in windows for one in window.evidence)
+
+
+def _window_order(window: _Window) -> tuple[int, int, int]:
+    return FIELD_ORDER[window.field], window.first, window.last
+
+
+def _ordered(evidence: Iterable[Mention]) -> tuple[Mention, ...]:
+    """Each mention once, in text order (title first)."""
+    return tuple(
+        sorted(set(evidence), key=lambda one: (FIELD_ORDER[one.field], one.first, one.last, one.term))
+    )
