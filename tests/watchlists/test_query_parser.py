@@ -67,6 +67,7 @@ def error(query: str) -> QueryError:
         ("title:(acme OR beta)", "title:(acme OR beta)"),
         ("atleast(3, acme)", "atleast(3, acme)"),
         ("ATLEAST(2, acme OR beta)", "atleast(2, (acme OR beta))"),
+        ('"w5" OR "and"', "(w5 OR and)"),  # quoted, operators of any tool are words
     ],
 )
 def test_each_operator(query: str, tree: str) -> None:
@@ -141,6 +142,8 @@ def test_curly_quotes_from_a_word_processor_make_a_phrase() -> None:
         ("acme NEAR/51 beta", 6, "from 0 to 50"),
         ("acme w/5 beta", 6, "NEAR/5"),
         ("acme pre/5 beta", 6, "NEAR/5"),
+        ("acme w5 beta", 6, "NEAR/5"),
+        ("acme N/5 beta", 6, "NEAR/5"),
         ("acme and beta", 6, "AND in capitals"),
         ("acme Or beta", 6, "OR in capitals"),
         ("acme & beta", 6, "AND"),

@@ -20,7 +20,8 @@ MAX_NEAR_WORDS = 50
 _QUOTES = '"\u201c\u201d\u201e'  # curly quotes come with text pasted from a word processor
 _STOP = frozenset("(),:" + _QUOTES)
 _NEAR = re.compile(r"near/(\d{1,3})\Z", re.IGNORECASE)
-_NEAR_LIKE = re.compile(r"(near|w|pre|n|adj|within)(/?)(\d*)\Z", re.IGNORECASE)
+# Other tools' proximity operators: "near", "near5", "w5", "pre5", and any of these with "/n".
+_NEAR_LIKE = re.compile(r"(near\d*|(w|pre)\d{1,2}|(near|w|pre|n|adj|within)/\S*)\Z", re.IGNORECASE)
 _ATLEAST_N = re.compile(r"atleast(\d+)\Z", re.IGNORECASE)
 _LOWER_OPERATORS = frozenset({"and", "or", "not"})
 
@@ -96,10 +97,7 @@ def _refuse_foreign(text: str, column: int) -> None:
             f"'{text}' is ambiguous: write {lowered.upper()} in capitals for the operator, "
             f'or "{text}" in quotes to find the word',
         )
-    near_like = _NEAR_LIKE.match(text)
-    if lowered.startswith("near/") or (
-        near_like and (near_like.group(1).lower() == "near" or near_like.group(2))
-    ):
+    if _NEAR_LIKE.match(text):
         raise QueryError(
             column,
             f"'{text}' is not an operator here; write NEAR/n with the number of words allowed "
