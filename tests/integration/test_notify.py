@@ -171,14 +171,25 @@ async def test_kill_9_of_the_notifier_mid_stream_loses_nothing_and_repeats_only_
             def stories_at(requests: list[Request]) -> set[str]:
                 return {json.loads(request.body)["article_id"] for request in requests}
 
-            await until(
-                lambda: (
-                    stories_at(hook.requests) == expected
-                    and len({m["Message-ID"] for m in smtp.messages}) == 40
-                ),
-                120,
-                "every story at the webhook and every email after the restart",
-            )
+            try:
+                await until(
+                    lambda: (
+                        stories_at(hook.requests) == expected
+                        and len({m["Message-ID"] for m in smtp.messages}) == 40
+                    ),
+                    120,
+                    "every story at the webhook and every email after the restart",
+                )
+            except pytest.fail.Exception as timed_out:
+                # Where it stopped: the worker's story events, or the notifier's deliveries.
+                events = await timed_records(env["NEWSWATCH_KAFKA_BOOTSTRAP"], env["NEWSWATCH_STORIES_TOPIC"])
+                opened = {value["article_id"] for *_, value in events if value["kind"] == "new"}
+                missing = sorted(expected - stories_at(hook.requests))
+                pytest.fail(
+                    f"{timed_out}: {len(opened)} stories opened on the stories topic; not at the webhook: "
+                    f"{missing}; not opened: {sorted(expected - opened)}; "
+                    f"{len({m['Message-ID'] for m in smtp.messages})} of 40 emails"
+                )
             await asyncio.sleep(3)  # repeats would arrive by now
 
     keys = keys_by_story(hook)  # an article of its own is a story of its own
