@@ -38,7 +38,6 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
-    at: float = 0.0  # Unix time the request came in
 
 
 @dataclass
@@ -84,7 +83,7 @@ async def http_receiver(answer: Answer | None = None, *, hang: bool = False) -> 
 
     async def handle(request: web.Request) -> web.StreamResponse:
         receiver.requests.append(
-            Request(request.method, request.path_qs, dict(request.headers), await request.read(), time.time())
+            Request(request.method, request.path_qs, dict(request.headers), await request.read())
         )
         if hang:
             await receiver.released.wait()

@@ -21,11 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.kafka.admin import delete_topics
+from newswatch.kafka.connection import KafkaConnection
 from newswatch.notify.render import verify_signature
 from newswatch.notify.routing import notification_id, story_key
 from newswatch.notify.subscriptions import Destination
 from newswatch.tagger.process import WorkerProcess
-from tests.helpers.environment import run_newswatch
+from tests.helpers.environment import free_port, run_newswatch
 from tests.helpers.kafka import kcat_read, wait_for_records
 from tests.helpers.notifier import (
     SECRET,
@@ -33,11 +35,8 @@ from tests.helpers.notifier import (
     WIRE,
     articles_file,
     committed,
-    delete_notify_topics,
     distinct_stories,
     keys_by_story,
-    notifiers,
-    notify_environment,
     replay,
     smtp_env,
     story_of,
@@ -48,7 +47,7 @@ from tests.helpers.notifier import (
     with_subscriptions,
 )
 from tests.helpers.receivers import Request, http_receiver, one_at_a_time, smtp_receiver, status
-from tests.helpers.workers import StartWorker
+from tests.helpers.workers import StartWorker, launch_notifier
 from tests.integration.test_stories_pipeline import ARTICLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.stories]
@@ -64,16 +63,32 @@ THIRD = {
 
 
 @pytest.fixture
-def notify_env(pipeline_env: dict[str, str]) -> Iterator[dict[str, str]]:
-    env = notify_environment(pipeline_env)
+def notify_env(pipeline_env: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
+    name = pipeline_env["NEWSWATCH_APP_ID"]
+    env = {
+        **pipeline_env,
+        "NEWSWATCH_NOTIFICATIONS_DLQ_TOPIC": f"{name}.notifications.dlq",
+        "NEWSWATCH_NOTIFY_METRICS_PORT": str(free_port()),
+        "NEWSWATCH_NOTIFY_RETRY_SECONDS": "2",
+        "NEWSWATCH_NOTIFY_RETRY_BASE_SECONDS": "0.2",
+    }
     yield env
-    delete_notify_topics(env)
+    connection = KafkaConnection.plaintext(env["NEWSWATCH_KAFKA_BOOTSTRAP"])
+    asyncio.run(delete_topics(connection, [f"{name}.notifications.dlq", f"{name}-notify-sent-changelog"]))
 
 
 @pytest.fixture
 def start_notifier(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], WorkerProcess]]:
-    with notifiers(tmp_path / "notifier.log") as start:
-        yield start
+    started: list[WorkerProcess] = []
+
+    def start(env: dict[str, str]) -> WorkerProcess:
+        notifier = launch_notifier(env, tmp_path / "notifier.log", append=bool(started))
+        started.append(notifier)
+        return notifier
+
+    yield start
+    for notifier in started:
+        notifier.stop()
 
 
 async def test_one_notification_per_story_signed_emailed_and_dead_lettered(

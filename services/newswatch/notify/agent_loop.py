@@ -1,4 +1,4 @@
-"""The agent loop of the notifier's two agents: records start work that finishes later,
+"""The notifier's agent loop: records start work that finishes later,
 and are acknowledged in their partition's order once it is done (`InFlight`)."""
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from newswatch.contracts import (
     describe_validation_error,
 )
 from newswatch.notify.channels.result import Delivery, Final
-from newswatch.notify.routing import DigestEntry, Notification, Record, digest_entry_id, route
+from newswatch.notify.routing import Notification, Record, route
 from newswatch.notify.sent import SentLedger
 from newswatch.notify.subscriptions import Subscription
 from newswatch.tagger.records import RecordOrigin
@@ -47,22 +47,18 @@ def read_record(kind: RecordType, value: bytes | None) -> Record:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """The notifications a record makes that were not sent yet, the entries it adds to
-    digests that were not handed to the digest stage yet, and how many of both were."""
+    """The notifications a record makes that were not sent yet, and how many were."""
 
     notifications: tuple[Notification, ...]
     already_sent: int
-    digest_entries: tuple[DigestEntry, ...] = ()
 
 
 def pending(record: Record, subscriptions: Sequence[Subscription], ledger: SentLedger) -> Pending:
-    """The immediate notifications of `record` still to send, and its digest entries not
-    yet handed on (`routing.digest_entry_id` in the ledger)."""
+    """The immediate notifications of `record` still to send (digest entries are not
+    delivered by the service yet: `service.refuse_digests` keeps them out)."""
     routed = route(record, subscriptions)
     fresh = tuple(n for n in routed.now if not ledger.was_sent(n.notification_id))
-    entries = tuple(e for e in routed.later if not ledger.was_sent(digest_entry_id(e)))
-    repeats = len(routed.now) - len(fresh) + len(routed.later) - len(entries)
-    return Pending(fresh, repeats, entries)
+    return Pending(fresh, len(routed.now) - len(fresh))
 
 
 def dead_letter(

@@ -31,11 +31,10 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import NotifyMetrics
 from newswatch.notify.agent_loop import handle_in_partition_order
 from newswatch.notify.channels import Channels
-from newswatch.notify.digesting import DigestStage
 from newswatch.notify.outgoing import notification_message
 from newswatch.notify.records import RecordType, Unreadable, dead_letter, pending, read_record
 from newswatch.notify.reloading import SubscriptionsSlot
-from newswatch.notify.routing import DigestEntry, Notification, digest_entry_id
+from newswatch.notify.routing import Notification
 from newswatch.notify.sent import SentLedger
 from newswatch.settings import Settings
 from newswatch.stories.store import TableStore
@@ -106,14 +105,6 @@ class Notifier:
             help="Notification ids sent, per source partition (newswatch.notify.sent).",
         )
         self.ledger = SentLedger(TableStore(self.table), settings.notify_sent_window_hours)
-        self.digests = DigestStage(
-            self.app,
-            settings,
-            subscriptions=subscriptions,
-            channels=channels,
-            ledger=self.ledger,
-            metrics=metrics,
-        )
 
         @self.app.page("/healthz")
         async def healthz(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
@@ -150,31 +141,16 @@ class Notifier:
         todo = pending(record, self.subscriptions.current, self.ledger)
         fresh = [n for n in todo.notifications if n.notification_id not in self._delivering]
         self.metrics.skipped_repeats.inc(todo.already_sent + len(todo.notifications) - len(fresh))
-        if not fresh and not todo.digest_entries:
+        if not fresh:
             return None
         self._delivering.update(n.notification_id for n in fresh)
-        return self._deliver_all(fresh, todo.digest_entries, origin, message.timestamp)
+        return self._deliver_all(fresh, origin, message.timestamp)
 
     async def _deliver_all(
-        self,
-        notifications: list[Notification],
-        entries: tuple[DigestEntry, ...],
-        origin: RecordOrigin,
-        published: float,
+        self, notifications: list[Notification], origin: RecordOrigin, published: float
     ) -> None:
-        """Every destination at once, each within its own timeout and retry budget; the
-        digest entries handed to the digest stage (on the broker before the ack)."""
-        jobs = [self._deliver(n, origin, published) for n in notifications]
-        if entries:
-            jobs.append(self._hand_on(entries, origin))
-        await asyncio.gather(*jobs)
-
-    async def _hand_on(self, entries: tuple[DigestEntry, ...], origin: RecordOrigin) -> None:
-        """To the digest stage; recorded once the broker has them, so that this record read
-        again puts them in no later digest."""
-        await self.digests.add(entries)
-        for entry in entries:
-            self.ledger.record(digest_entry_id(entry), origin.partition, utc_now())
+        """Every destination at once, each within its own timeout and retry budget."""
+        await asyncio.gather(*(self._deliver(n, origin, published) for n in notifications))
 
     async def _deliver(self, notification: Notification, origin: RecordOrigin, published: float) -> None:
         try:
