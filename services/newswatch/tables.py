@@ -1,6 +1,6 @@
 """The one way newswatch makes a Faust table: in memory, emptied when partitions move.
 
-Every table here (stories, sent notifications, pending digests) is bounded by a window,
+Every table here (stories, sent notifications) is bounded by a window,
 so it lives in Faust's memory store and is read back from its compacted changelog at
 start-up and after each rebalance: the store keeps no offsets, so that recovery reads
 every assigned partition from the changelog's start and rebuilds all the worker owns.
