@@ -55,7 +55,7 @@ class Pending:
 
 def pending(record: Record, subscriptions: Sequence[Subscription], ledger: SentLedger) -> Pending:
     """The immediate notifications of `record` still to send (digest entries are not
-    delivered by the service yet: `service.refuse_digests` keeps them out)."""
+    delivered by the service yet: `loading.refuse_digests` keeps them out)."""
     routed = route(record, subscriptions)
     fresh = tuple(n for n in routed.now if not ledger.was_sent(n.notification_id))
     return Pending(fresh, len(routed.now) - len(fresh))
