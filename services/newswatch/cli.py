@@ -35,6 +35,9 @@ COMMANDS: dict[str, str] = {
     "schemas": "schemas",
     "watchlists check": "watchlists_check",
     "watchlists explain": "watchlists_explain",
+    "watchlists publish": "watchlists_publish",
+    "watchlists remove": "watchlists_remove",
+    "watchlists list": "watchlists_list",
     "eval": "eval",
     "notify check": "notify_check",
     "notify run": "notify_run",
@@ -57,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     kafka = commands.add_parser("kafka", help="the local single-node Kafka broker")
     kafka.add_argument("action", choices=["up", "down", "status"])
 
-    commands.add_parser("topics", help="create the articles, alerts and dead-letter topics if missing")
+    commands.add_parser(
+        "topics", help="create the articles, alerts, dead-letter, ... and watch-lists topics if missing"
+    )
     commands.add_parser("worker", help="run the tagger (a Faust worker) until stopped")
 
     replay = commands.add_parser("replay", help="publish article files to the articles topic")
@@ -75,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     tag = commands.add_parser("tag", help="tag articles offline; print the alerts as JSON lines")
     tag.add_argument("paths", nargs="*", type=Path, help="article files (default: JSON lines on stdin)")
 
-    watchlists = commands.add_parser("watchlists", help="check watch-list files; explain an article's scores")
+    watchlists = commands.add_parser(
+        "watchlists", help="check, explain, publish, remove and list watch-lists"
+    )
     watchlist_actions = watchlists.add_subparsers(dest="watchlists_action", required=True, metavar="ACTION")
     check = watchlist_actions.add_parser(
         "check", help="validate watch-list files (default: the packaged ones)"
@@ -83,6 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, help="watch-list YAML files")
     explain = watchlist_actions.add_parser("explain", help="show which rules fired for an article, and why")
     explain.add_argument("path", type=Path, help="an article file (.txt, .json or .jsonl), as for `tag`")
+    publish = watchlist_actions.add_parser(
+        "publish",
+        help="validate watch-lists and publish them to every worker (NEWSWATCH_WATCHLISTS_TOPIC); "
+        "one invalid file and nothing is published",
+    )
+    publish.add_argument(
+        "paths", nargs="+", type=Path, metavar="FILE|DIR", help="watch-list YAML files or folders"
+    )
+    publish.add_argument("--by", default=None, help="who publishes, as shown by `list` (default: user@host)")
+    remove = watchlist_actions.add_parser(
+        "remove", help="withdraw published watch-lists; a file's list of the same name comes back"
+    )
+    remove.add_argument("names", nargs="+", metavar="NAME", help="watch-list names")
+    watchlist_actions.add_parser(
+        "list", help="the watch-lists in force (files overlaid by the topic): version, hash, origin"
+    )
 
     notify = commands.add_parser("notify", help="deliver alerts, stories and spikes to subscriptions")
     # `newswatch notify` alone runs the service (the name for it); `check` validates.

@@ -1,5 +1,6 @@
 """The records newswatch reads and writes on Kafka: Article in; Alert, StoryEvent,
-SpikeEvent and DeadLetter out; StoryRequest between the worker's two agents.
+SpikeEvent and DeadLetter out; StoryRequest between the worker's two agents;
+PublishedWatchlist on the compacted watch-lists topic.
 
 These pydantic models are the single source of truth for the wire format. The JSON
 Schemas in `schemas/` are generated from them (`newswatch schemas`), and a test fails
@@ -200,6 +201,33 @@ class NotificationDeadLetter(_Record):
     partition: int
     offset: int
     record: Alert | SpikeEvent = Field(description="The alert or spike the notification was about.")
+
+
+class PublishedWatchlist(_Record):
+    """One watch-list published to the compacted watch-lists topic (`newswatch watchlists
+    publish`), keyed by its name. A record with a null value (a tombstone) removes it.
+
+    The YAML is carried as written, so every worker compiles exactly what was checked;
+    `name`, `version` and `sha256` repeat what the YAML says so that `newswatch watchlists
+    list` and the metrics can show them without compiling it, and a worker refuses a
+    record whose copies disagree.
+    """
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$", max_length=200, description="The watch-list's name; the Kafka key."
+    )
+    version: str = Field(min_length=1, description="The `version:` of the YAML.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of `yaml` (UTF-8), hex.")
+    yaml: str = Field(min_length=1, description="The watch-list file's text, as validated by the publisher.")
+    source: str | None = Field(default=None, description="The file it was published from (for people).")
+    published_by: str = Field(min_length=1, description="Who published it (user@host, or --by).")
+    published_at: AwareDatetime
+
+
+def yaml_sha256(text: str) -> str:
+    """The content hash of a watch-list's YAML, as published and as shown in metrics."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def utc_now() -> datetime:

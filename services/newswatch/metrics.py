@@ -65,7 +65,28 @@ class TaggerMetrics:
         )
         self.watchlists_loaded = Gauge(
             "newswatch_watchlists_loaded_timestamp_seconds",
-            "When the watch-lists in use were loaded (Unix time).",
+            "When the watch-lists in force last changed (Unix time): at start, on a SIGHUP reload, "
+            "or when a record of the watch-lists topic was applied.",
+            registry=registry,
+        )
+        self.watchlists_in_force = Gauge(
+            "newswatch_watchlists_in_force",
+            "Watch-lists the worker tags with: the files' lists overlaid by the watch-lists topic's.",
+            registry=registry,
+        )
+        self.watchlist_in_force = Gauge(
+            "newswatch_watchlist_in_force_info",
+            "1 for each watch-list in force, with its version, content hash (the first 12 hex "
+            "digits of the SHA-256 of its YAML) and origin (file or topic).",
+            ["watchlist", "version", "sha256", "origin"],
+            registry=registry,
+        )
+        self.watchlist_topic_records = Counter(
+            "newswatch_watchlist_topic_records",
+            "Records read from the watch-lists topic, by result: applied (in force), invalid (not a "
+            "usable watch-list or removal: logged with its key, nothing changed) or refused (the "
+            "lists in force would not compile with it: the old ones stay).",
+            ["result"],
             registry=registry,
         )
         self.stories_opened = Counter(
@@ -87,13 +108,31 @@ class TaggerMetrics:
             registry=registry,
         )
         # Start every labelled series at zero so dashboards and rate() see them from the start.
-        for name in watchlists:
-            for counter in (self.alerts_emitted, self.stories_opened, self.story_copies, self.spikes):
-                counter.labels(watchlist=name)
+        self.declare_watchlists(watchlists)
         for reason in get_args(DeadLetterReason):
             self.dead_letters.labels(reason=reason)
         for result in ("ok", "failed"):
             self.watchlist_reloads.labels(result=result)
+        for result in ("applied", "invalid", "refused"):
+            self.watchlist_topic_records.labels(result=result)
+
+    def declare_watchlists(self, watchlists: Iterable[str]) -> None:
+        """Start the per-watch-list series at zero (at start, and for a list added later)."""
+        for name in watchlists:
+            for counter in (self.alerts_emitted, self.stories_opened, self.story_copies, self.spikes):
+                counter.labels(watchlist=name)
+
+    def show_in_force(self, lists: Iterable[tuple[str, str, str, str]]) -> None:
+        """The lists in force now, as (name, version, sha256, origin): the old series go."""
+        shown = list(lists)
+        self.watchlist_in_force.clear()
+        for name, version, sha256, origin in shown:
+            self.watchlist_in_force.labels(
+                watchlist=name, version=version, sha256=sha256[:12], origin=origin
+            ).set(1)
+        self.watchlists_in_force.set(len(shown))
+        self.declare_watchlists(name for name, *_ in shown)
+        self.watchlists_loaded.set_to_current_time()
 
 
 class NotifyMetrics:

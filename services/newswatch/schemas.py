@@ -12,6 +12,7 @@ from newswatch.contracts import (
     Article,
     DeadLetter,
     NotificationDeadLetter,
+    PublishedWatchlist,
     SpikeEvent,
     StoryEvent,
     StoryRequest,
@@ -26,6 +27,7 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     # Internal (between the worker's two agents), published so its shape is reviewed too.
     "story_request": StoryRequest,
     "notification_dead_letter": NotificationDeadLetter,
+    "published_watchlist": PublishedWatchlist,
 }
 
 

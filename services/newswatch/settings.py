@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     articles_topic: str = "news.articles"
     alerts_topic: str = "news.alerts"
     dead_letter_topic: str = "news.articles.dlq"
+    watchlists_topic: str = Field(
+        default="news.watchlists",
+        description="The compacted topic of published watch-lists (`newswatch watchlists publish`), "
+        "keyed by name; every worker follows it, its lists win over the files' by name.",
+    )
     topic_partitions: int = Field(default=4, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
 

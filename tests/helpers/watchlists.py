@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from newswatch.watchlist_topic.records import encode, published_record
 from newswatch.watchlists import Engine
+from newswatch.watchlists.rules.loader import read_watchlist_text
 
 
-def watchlist_yaml(rules: str, *, name: str = "test_list", words: str = "") -> str:
+def watchlist_yaml(rules: str, *, name: str = "test_list", words: str = "", version: str = "1") -> str:
     """A watch-list file's text: the common header, then `words` (a `words:` block), then `rules`.
 
     The header is five lines; `rules:` is line 6, or line 6 + the lines of `words`.
@@ -15,17 +18,31 @@ def watchlist_yaml(rules: str, *, name: str = "test_list", words: str = "") -> s
     return (
         f"name: {name}\n"
         "description: A list written for this test.\n"
-        'version: "1"\n'
+        f'version: "{version}"\n'
         "owner: tests\n"
         "threshold: 1.0\n"
         f"{words}rules:\n{rules}"
     )
 
 
-def terms_yaml(*terms: str, name: str = "test_list") -> str:
+def terms_yaml(*terms: str, name: str = "test_list", version: str = "1") -> str:
     """A watch-list with one rule, `the terms`, that scores 1.0 on any of `terms` (English)."""
     listed = "".join(f"        - {term!r}\n" for term in terms)
-    return watchlist_yaml(f"  - name: the terms\n    weight: 1.0\n    any:\n      en:\n{listed}", name=name)
+    rules = f"  - name: the terms\n    weight: 1.0\n    any:\n      en:\n{listed}"
+    return watchlist_yaml(rules, name=name, version=version)
+
+
+def published_json(text: str, *, by: str = "tests") -> bytes:
+    """The value `newswatch watchlists publish` sends for a valid list with this YAML `text`."""
+    watchlist = read_watchlist_text(Path("published.yaml"), text)
+    record = published_record(
+        watchlist,
+        text,
+        source="published.yaml",
+        published_by=by,
+        published_at=datetime(2026, 11, 26, tzinfo=UTC),
+    )
+    return encode(record)[1]
 
 
 def engine_from(folder: Path, text: str) -> Engine:

@@ -14,6 +14,7 @@ from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
 from newswatch.tagger.app import Tagger
 from newswatch.tagger.reloading import EngineSlot
+from newswatch.watchlist_topic.catalog import Catalog
 from newswatch.watchlists import Engine
 
 
@@ -26,7 +27,7 @@ def tagger(tmp_path: Path, **settings_changes: object) -> Tagger:
     return Tagger(
         settings,
         KafkaConnection.from_settings(settings),
-        EngineSlot(engine, lambda: engine, metrics),
+        EngineSlot((engine, []), [], Catalog(), list, metrics),
         metrics,
         registry,
     )

@@ -28,6 +28,7 @@ from newswatch.stories.recovery import SeekFirstRecovery
 from newswatch.tagger.app import TRACEBACKS_PER_MINUTE, Tagger, configured_app
 from newswatch.tagger.failure_log import FailureLogLimiter
 from newswatch.tagger.reloading import EngineSlot
+from newswatch.watchlist_topic.catalog import Catalog
 from newswatch.watchlists import Engine
 
 # Variables Faust reads on its own (unprefixed), each set to a value that would show.
@@ -127,7 +128,7 @@ def failing_tagger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Tagger:
     tagger = Tagger(
         settings,
         KafkaConnection.from_settings(settings),
-        EngineSlot(engine, lambda: engine, metrics),
+        EngineSlot((engine, []), [], Catalog(), list, metrics),
         metrics,
         registry,
     )

@@ -1,5 +1,6 @@
 """`newswatch topics`: create the worker's topics if missing (articles, alerts, dead letters,
-stories, spikes, and with stories enabled the stories stage's two internal topics)."""
+stories, spikes, and with stories enabled the stories stage's two internal topics; and the
+compacted watch-lists topic)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -16,9 +16,12 @@ from aiokafka.errors import AuthenticationFailedError, KafkaError, SaslAuthentic
 from newswatch.errors import BrokerError
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.settings import Settings
+from newswatch.watchlist_topic.records import MAX_RECORD_BYTES
 
 _TOPIC_ALREADY_EXISTS = 36
 CHANGELOG_SUFFIX = "-changelog"
+# The largest watch-list record, and room for its batch's own headers.
+WATCHLIST_TOPIC_MAX_MESSAGE_BYTES = MAX_RECORD_BYTES + 64 * 1024
 
 
 async def broker_answers(connection: KafkaConnection, timeout: float = 3.0) -> bool:
@@ -102,12 +105,17 @@ async def wait_for_broker(connection: KafkaConnection, timeout: float) -> None:
 
 
 async def ensure_topics(
-    connection: KafkaConnection, topics: Iterable[str], partitions: int, replication_factor: int
+    connection: KafkaConnection,
+    topics: Iterable[str],
+    partitions: int,
+    replication_factor: int,
+    configs: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Create the topics that do not exist yet; return the names that were created.
 
     Topics are created explicitly, before any client uses them, so that partition
-    counts never come from a broker's auto-create defaults.
+    counts never come from a broker's auto-create defaults. `configs` are given to every
+    topic created (default: compacted if a changelog, else the broker's defaults).
     """
     admin = AIOKafkaAdminClient(**connection.client_kwargs())
     await admin.start()
@@ -117,7 +125,10 @@ async def ensure_topics(
         if not missing:
             return []
         response = await admin.create_topics(
-            [NewTopic(name, partitions, replication_factor, topic_configs=_configs(name)) for name in missing]
+            [
+                NewTopic(name, partitions, replication_factor, topic_configs=dict(configs or _configs(name)))
+                for name in missing
+            ]
         )
         created = []
         for topic, code, message in _topic_errors(response):
@@ -186,12 +197,26 @@ async def prepare_newswatch_topics(
 
     Returns the topics created, all with the configured partitions: the articles, alerts,
     dead-letter, stories and spikes topics and, with stories enabled, the stories stage's
-    repartition topic and its table's changelog (compacted). Those two must have as many
+    repartition topic and its table's changelog (compacted); and the watch-lists topic
+    (compacted, one partition). Those two must have as many
     partitions as each other: a table's changelog partition is its source partition.
     """
     await wait_for_broker(connection, wait_seconds)
-    return await ensure_topics(
+    created = await ensure_topics(
         connection, settings.all_topics, settings.topic_partitions, settings.topic_replication_factor
+    )
+    return created + await ensure_watchlists_topic(connection, settings)
+
+
+async def ensure_watchlists_topic(connection: KafkaConnection, settings: Settings) -> list[str]:
+    """Create the watch-lists topic if missing: compacted (the latest record of each name is
+    kept for ever), one partition (a handful of records), records as large as a list may be."""
+    return await ensure_topics(
+        connection,
+        [settings.watchlists_topic],
+        partitions=1,
+        replication_factor=settings.topic_replication_factor,
+        configs={"cleanup.policy": "compact", "max.message.bytes": str(WATCHLIST_TOPIC_MAX_MESSAGE_BYTES)},
     )
 
 

@@ -1,36 +1,77 @@
-"""Watch-lists reloaded by a running worker on SIGHUP, without a restart or a rebalance.
+"""The engine a running worker tags with, rebuilt without a restart or a rebalance when
+the watch-lists change: on SIGHUP (the files) or on a record of the watch-lists topic.
 
-An analyst edits the YAML files; the operator sends SIGHUP (`kill -HUP PID`). The files
-are loaded and compiled in a thread, so records keep flowing meanwhile. Only a valid
-set replaces the engine, in one assignment that lands between two records; with an
-invalid set the running lists stay in use and every problem is logged as
-`file:line: message`, as `newswatch watchlists check` prints it.
+An analyst edits the YAML files and the operator sends SIGHUP (`kill -HUP PID`), or
+someone runs `newswatch watchlists publish`/`remove`. Either way the lists in force are
+the files' overlaid by the topic's (watchlist_topic/catalog.py), compiled in a thread so
+records keep flowing meanwhile. Only a set that compiles replaces the engine, in one
+assignment that lands between two records; otherwise the running lists stay in use and
+the problem is logged (for files as `file:line: message`, as `newswatch watchlists
+check` prints it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from newswatch.errors import NewswatchError
 from newswatch.metrics import TaggerMetrics
+from newswatch.watchlist_topic.catalog import Catalog, FileList, InForce, in_force
 from newswatch.watchlists import Engine
 
 logger = logging.getLogger(__name__)
+_REFUSED = "%s; the running ones stay in use: %s"
+
+
+def build_engine(files: Sequence[FileList], catalog: Catalog) -> tuple[Engine, list[InForce]]:
+    """The warmed engine of the lists in force, and those lists (slow: run it in a thread)."""
+    lists = in_force(files, catalog)
+    engine = Engine([item.watchlist for item in lists])
+    # Lazy tables are built on the first match, and a new set of languages loads its
+    # model on the first detection (seconds): pay for both here, not on a record's budget.
+    engine.match("warm-up", "warm-up", None)
+    engine.detect_language("warm-up")
+    return engine, lists
 
 
 class EngineSlot:
-    """The engine the agent uses for the next record; swapped whole, never changed in place."""
+    """The engine the agent uses for the next record; swapped whole, never changed in place.
 
-    def __init__(self, engine: Engine, load: Callable[[], Engine], metrics: TaggerMetrics) -> None:
-        self.current = engine
-        self._load = load
+    Holds the file lists and the topic's catalog it was built from: a SIGHUP reads the files
+    again and keeps the catalog, a topic record changes the catalog and keeps the files.
+    """
+
+    def __init__(
+        self,
+        built: tuple[Engine, list[InForce]],
+        files: list[FileList],
+        catalog: Catalog,
+        load_files: Callable[[], list[FileList]],
+        metrics: TaggerMetrics,
+    ) -> None:
+        self.files = files
+        self.catalog = catalog
+        self.current, self.in_force = built
+        self._load_files = load_files
         self._metrics = metrics
-        # Signals can come in bursts: one reload at a time, the last one reads the latest files.
+        # Signals can come in bursts, records in batches: one rebuild at a time, and each
+        # reads the latest files and catalog, so the last one leaves the latest state.
         self._lock = asyncio.Lock()
         self._pending: set[asyncio.Task[bool]] = set()
-        metrics.watchlists_loaded.set_to_current_time()
+        self._show()
+
+    @classmethod
+    def start(
+        cls,
+        files: list[FileList],
+        catalog: Catalog,
+        load_files: Callable[[], list[FileList]],
+        metrics: TaggerMetrics,
+    ) -> EngineSlot:
+        """The slot of the lists in force at start, compiled here (before any record)."""
+        return cls(build_engine(files, catalog), files, catalog, load_files, metrics)
 
     def reload_soon(self) -> None:
         """Start a reload on the running loop (what the SIGHUP handler calls)."""
@@ -39,27 +80,52 @@ class EngineSlot:
         task.add_done_callback(self._pending.discard)
 
     async def reload(self) -> bool:
-        """Load the watch-lists again; True if they replaced the running ones."""
+        """Load the files again (SIGHUP); True if the lists in force were replaced."""
         async with self._lock:
             try:
-                engine = await asyncio.to_thread(self._load_warm)
+                files = await asyncio.to_thread(self._load_files)
+                engine, lists = await asyncio.to_thread(build_engine, files, self.catalog)
             except Exception as exc:  # neither a bad edit nor a bug may stop the worker
-                # Invalid files are named with file:line in the message; anything else is a
-                # bug, logged with its traceback.
-                bug = not isinstance(exc, NewswatchError)
-                logger.error("watch-lists not reloaded; the running ones stay in use: %s", exc, exc_info=bug)
+                logger.error(_REFUSED, "watch-lists not reloaded", exc, exc_info=_is_bug(exc))
                 self._metrics.watchlist_reloads.labels(result="failed").inc()
                 return False
-            self.current = engine
+            self.files = files
+            self._swap(engine, lists, "reloaded")
             self._metrics.watchlist_reloads.labels(result="ok").inc()
-            self._metrics.watchlists_loaded.set_to_current_time()
-            logger.info("watch-lists reloaded: %s", ", ".join(engine.watchlist_names))
             return True
 
-    def _load_warm(self) -> Engine:
-        engine = self._load()
-        # Lazy tables are built on the first match, and a new set of languages loads its
-        # model on the first detection (seconds): pay for both here, not on a record's budget.
-        engine.match("warm-up", "warm-up", None)
-        engine.detect_language("warm-up")
-        return engine
+    async def apply(self, catalog: Catalog) -> bool:
+        """Use the topic's lists in `catalog` (a record arrived); True if they are in force."""
+        async with self._lock:
+            try:
+                engine, lists = await asyncio.to_thread(build_engine, self.files, catalog)
+            except Exception as exc:
+                logger.error(_REFUSED, "watch-lists topic not applied", exc, exc_info=_is_bug(exc))
+                return False
+            self.catalog = catalog
+            self._swap(engine, lists, "applied from the watch-lists topic")
+            return True
+
+    def _swap(self, engine: Engine, lists: list[InForce], how: str) -> None:
+        self.current = engine
+        self.in_force = lists
+        self._show()
+        logger.info("watch-lists %s: %s", how, describe(lists))
+
+    def _show(self) -> None:
+        self._metrics.show_in_force(
+            (item.name, item.version, item.sha256, item.origin) for item in self.in_force
+        )
+
+
+def describe(lists: Sequence[InForce]) -> str:
+    """`name version N (origin, sha256 abcdef012345)` of each list, for the log."""
+    return ", ".join(
+        f"{item.name} version {item.version} ({item.origin}, sha256 {item.sha256[:12]})" for item in lists
+    )
+
+
+def _is_bug(exc: Exception) -> bool:
+    # Invalid files are named with file:line in the message; anything else is a bug,
+    # logged with its traceback.
+    return not isinstance(exc, NewswatchError)

@@ -15,20 +15,25 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import TaggerMetrics
 from newswatch.settings import Settings
 from newswatch.tagger.app import Tagger
-from newswatch.tagger.reloading import EngineSlot
-from newswatch.watchlists import Engine
+from newswatch.tagger.reloading import EngineSlot, describe
+from newswatch.tagger.watchlist_follower import WatchlistFollower, read_at_start, report_bad
+from newswatch.watchlist_topic.file_lists import load_file_lists
 
 
 def run_worker(settings: Settings) -> NoReturn:
-    engine = Engine.from_settings(settings)
-    # The language model loads lazily (about a second): pay that now, not on the first article.
-    engine.detect_language("warm-up")
+    # Invalid files stop the worker here, every problem named; the topic is read next.
+    files = load_file_lists(settings.watchlists)
     connection = KafkaConnection.from_settings(settings)
     asyncio.run(prepare_newswatch_topics(connection, settings))
+    # The whole watch-lists topic before the first article (docs/watchlists.md).
+    catalog, bad, positions = asyncio.run(read_at_start(connection, settings.watchlists_topic))
     registry = CollectorRegistry()
-    metrics = TaggerMetrics(registry, engine.watchlist_names)
-    engines = EngineSlot(engine, lambda: Engine.from_settings(settings), metrics)
+    metrics = TaggerMetrics(registry, [])
+    report_bad(bad, metrics)
+    engines = EngineSlot.start(files, catalog, lambda: load_file_lists(settings.watchlists), metrics)
     app = Tagger(settings, connection, engines, metrics, registry).app
+    follower = WatchlistFollower(connection, settings.watchlists_topic, engines, metrics, positions)
+    app.task(follower.follow)
     worker = faust_worker(app, settings.log_level)
     # SIGHUP's default action ends the process; installed before the worker starts (and so
     # before /healthz answers), it reloads the watch-lists instead (tagger/reloading.py).
@@ -43,7 +48,7 @@ def run_worker(settings: Settings) -> NoReturn:
             else "stories off, "
         )
         + f"group {settings.app_id}, "
-        f"watch-lists {', '.join(engine.watchlist_names)}; "
+        f"watch-lists {describe(engines.in_force)} (following {settings.watchlists_topic}); "
         f"metrics on http://{settings.metrics_host}:{settings.metrics_port}/metrics",
         flush=True,
     )

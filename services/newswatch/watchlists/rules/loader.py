@@ -50,6 +50,15 @@ def check_watchlists(paths: Sequence[Path]) -> list[WatchlistError]:
     return _read_all(paths)[1]
 
 
+def read_watchlist_text(where: Path, text: str) -> Watchlist:
+    """One watch-list from its YAML text (a published one), checked as a file would be;
+    raise WatchlistsInvalid listing every problem, each as `where:line: message`."""
+    watchlist, _, problems = _read_file(where, WordBudget(), text)
+    if problems or watchlist is None:
+        raise WatchlistsInvalid(problems or [WatchlistError(where, None, "no watch-list in the text")])
+    return watchlist
+
+
 def _read_all(paths: Sequence[Path]) -> tuple[list[Watchlist], list[WatchlistError]]:
     loaded: dict[str, Watchlist] = {}
     problems: list[WatchlistError] = []
@@ -76,8 +85,10 @@ def _read_all(paths: Sequence[Path]) -> tuple[list[Watchlist], list[WatchlistErr
     return list(loaded.values()), problems
 
 
-def _read_file(path: Path, budget: WordBudget) -> tuple[Watchlist | None, int | None, list[WatchlistError]]:
-    root, problems = compose(path)
+def _read_file(
+    path: Path, budget: WordBudget, text: str | None = None
+) -> tuple[Watchlist | None, int | None, list[WatchlistError]]:
+    root, problems = compose(path, text)
     if problems:
         return None, None, problems
     reader = RulesReader(path, budget)

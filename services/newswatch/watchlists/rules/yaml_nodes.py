@@ -105,9 +105,16 @@ def line_of(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
-def compose(path: Path) -> tuple[yaml.Node | None, list[WatchlistError]]:
-    """The file's root node, or the problems that stop it from being read at all."""
-    text, problem = _read_text(path)
+def compose(path: Path, text: str | None = None) -> tuple[yaml.Node | None, list[WatchlistError]]:
+    """The file's root node, or the problems that stop it from being read at all.
+
+    With `text`, that text is read instead of the file (a watch-list published on Kafka),
+    under the same size limit; `path` then only names it in the problems.
+    """
+    if text is None:
+        text, problem = _read_text(path)
+    else:
+        problem = _text_too_large(path, len(text.encode()))
     if problem is not None:
         return None, [problem]
     composer = _Composer(path)
@@ -125,15 +132,20 @@ def _read_text(path: Path) -> tuple[str, WatchlistError | None]:
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)  # never more, whatever the file is
         if len(data) > MAX_FILE_BYTES:
-            size = max(path.stat().st_size, len(data))
-            reason = (
-                f"the file has {size:,} bytes; a watch-list file may have at most "
-                f"{MAX_FILE_BYTES:,} (1 MiB): split it into several watch-lists"
-            )
-            return "", WatchlistError(path, None, reason)
+            return "", _text_too_large(path, max(path.stat().st_size, len(data)))
         return data.decode("utf-8"), None
     except (OSError, UnicodeDecodeError) as exc:
         return "", WatchlistError(path, None, f"cannot read the file ({exc})")
+
+
+def _text_too_large(path: Path, size: int) -> WatchlistError | None:
+    if size <= MAX_FILE_BYTES:
+        return None
+    reason = (
+        f"the file has {size:,} bytes; a watch-list file may have at most "
+        f"{MAX_FILE_BYTES:,} (1 MiB): split it into several watch-lists"
+    )
+    return WatchlistError(path, None, reason)
 
 
 @dataclass
