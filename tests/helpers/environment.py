@@ -26,6 +26,8 @@ def isolated_env(bootstrap: str, name: str, state_dir: Path) -> dict[str, str]:
         "NEWSWATCH_DEAD_LETTER_TOPIC": f"{name}.articles.dlq",
         "NEWSWATCH_STORIES_TOPIC": f"{name}.stories",
         "NEWSWATCH_SPIKES_TOPIC": f"{name}.spikes",
+        # Not created with the others (`topics_of`): the worker creates it, compacted.
+        "NEWSWATCH_WATCHLISTS_TOPIC": f"{name}.watchlists",
         "NEWSWATCH_APP_ID": name,
         "NEWSWATCH_METRICS_PORT": str(free_port()),
         "NEWSWATCH_STATE_DIR": str(state_dir),

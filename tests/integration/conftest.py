@@ -57,7 +57,8 @@ def pipeline_env(
     """NEWSWATCH_* variables for one test: its own topics, group, metrics port and state;
     with the stories stage on for tests marked `stories`.
 
-    The topics are deleted afterwards, so a long-lived development broker does not fill up.
+    The topics are deleted afterwards, so a long-lived development broker does not fill up;
+    the watch-lists topic is left for the worker (or a command) to create, as in production.
     """
     env = isolated_env(kafka_bootstrap, unique_name, tmp_path / "state")
     if request.node.get_closest_marker("stories") is not None:
@@ -65,7 +66,7 @@ def pipeline_env(
     connection = KafkaConnection.plaintext(kafka_bootstrap)
     asyncio.run(ensure_topics(connection, topics_of(env), partitions=4, replication_factor=1))
     yield env
-    asyncio.run(delete_topics(connection, topics_of(env)))
+    asyncio.run(delete_topics(connection, [*topics_of(env), env["NEWSWATCH_WATCHLISTS_TOPIC"]]))
 
 
 @pytest.fixture

@@ -138,6 +138,15 @@ class WorkerProcess:
         """Every sample on /metrics: (name, sorted label pairs) -> value."""
         return metric_samples(self.scrape())
 
+    def lists_in_force(self) -> dict[str, tuple[str, str]]:
+        """Watch-list name -> (version, origin) of the lists the worker tags with now."""
+        return {
+            labels["watchlist"]: (labels["version"], labels["origin"])
+            for (name, pairs), value in self.samples().items()
+            if name == "newswatch_watchlist_in_force_info" and value == 1
+            for labels in [dict(pairs)]
+        }
+
     def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM, up to `timeout` seconds to exit, then SIGKILL; returns the exit code."""
         if self.process.poll() is None:
