@@ -17,7 +17,15 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from newswatch.contracts import Alert, Article, DeadLetter, NotificationDeadLetter, SpikeEvent, StoryEvent
+from newswatch.contracts import (
+    Alert,
+    Article,
+    DeadLetter,
+    NotificationDeadLetter,
+    PublishedWatchlist,
+    SpikeEvent,
+    StoryEvent,
+)
 from newswatch.settings import Settings
 from tests.helpers.paths import REPO_ROOT
 
@@ -30,7 +38,10 @@ CHANNELS: dict[str, tuple[str, type[BaseModel]]] = {
     "stories": ("stories_topic", StoryEvent),
     "spikes": ("spikes_topic", SpikeEvent),
     "notificationDeadLetters": ("notifications_dlq_topic", NotificationDeadLetter),
+    "watchlists": ("watchlists_topic", PublishedWatchlist),
 }
+# Channels whose topic newswatch creates with its own partition count (kafka/admin.py).
+PARTITIONS = {"watchlists": 1}
 
 
 class UnresolvedReferenceError(AssertionError):
@@ -143,7 +154,7 @@ def test_channels_are_the_topics_of_the_code(asyncapi: dict[str, Any]) -> None:
         assert channel["address"] == topic, f"{channel_id}: Settings.{field} defaults to {topic}"
         binding = channel["bindings"]["kafka"]
         assert binding["topic"] == topic
-        assert binding["partitions"] == defaults["topic_partitions"].default
+        assert binding["partitions"] == PARTITIONS.get(channel_id, defaults["topic_partitions"].default)
         assert binding["replicas"] == defaults["topic_replication_factor"].default
 
 

@@ -6,6 +6,7 @@ what the workers do is read from their alerts (with kcat) and their /metrics.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Sequence
@@ -13,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from newswatch.contracts import yaml_sha256
 from newswatch.tagger.process import WorkerProcess
@@ -197,3 +200,26 @@ def test_two_workers_apply_every_change_and_a_late_worker_starts_with_the_list(
     assert max(latencies) < APPLY_SECONDS, latencies
     for worker in (first, second):
         assert worker.lists_in_force() == {"base": ("1", "file")}
+
+
+def test_newswatch_topics_creates_the_watchlists_topic_compacted_with_one_partition(
+    env: dict[str, str],
+) -> None:
+    out = newswatch(env, "topics")
+    assert topic(env) in out
+
+    async def describe() -> tuple[int, dict[str, str]]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=env["NEWSWATCH_KAFKA_BOOTSTRAP"])
+        await admin.start()
+        try:
+            [described] = await admin.describe_topics([topic(env)])
+            [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic(env))])
+        finally:
+            await admin.close()
+        [resource] = response.resources
+        return len(described["partitions"]), {entry[0]: entry[1] for entry in resource[4]}
+
+    partitions, configs = asyncio.run(describe())
+    assert partitions == 1
+    assert configs["cleanup.policy"] == "compact"
+    assert int(configs["max.message.bytes"]) > 8 * 1024 * 1024
