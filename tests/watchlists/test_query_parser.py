@@ -210,7 +210,10 @@ def test_problem_in_a_file_points_at_the_files_column(tmp_path: Path) -> None:
         "plain: acme OR ab*\n"
         'double: "acme AND"\n'
         "escaped: 'it''s AND'\n"
-        "block: >\n  acme AND\n",
+        "block: >\n  acme AND\n"
+        "literal: |  # a comment\n    acme OR\n      beta AND\n"
+        "folded_plain: acme\n  OR beta AND\n"
+        'backslash: "a\\tb AND"\n',
         encoding="utf-8",
     )
     root, problems = compose(path)
@@ -219,12 +222,16 @@ def test_problem_in_a_file_points_at_the_files_column(tmp_path: Path) -> None:
     for _key, node in root.value[1:]:
         with pytest.raises(QueryError) as raised:
             parse_query(node.value)
-        messages.append(str(query_problem(path, node, raised.value)))
+        messages.append(str(query_problem(path, node, raised.value, path.read_text(encoding="utf-8"))))
     assert messages == [
         f"{path}:2:9: the '(' here is never closed; add a ')'",
         f"{path}:3:16: the stem 'ab' in 'ab*' is too short and would match far too many words; "
         "write a longer stem",
         f"{path}:4:15: 'AND' needs something to find after it",
-        f"{path}:5: in the query, at column 6: 'AND' needs something to find after it",
-        f"{path}:6: in the query, at column 6: 'AND' needs something to find after it",
+        f"{path}:5:17: 'AND' needs something to find after it",  # '' is one ' in the query
+        f"{path}:7:8: 'AND' needs something to find after it",  # a block: the line below the key
+        f"{path}:10:12: 'AND' needs something to find after it",
+        f"{path}:12:11: 'AND' needs something to find after it",
+        # An escape before the token: the file no longer says what the query says.
+        f"{path}:13: in the query, at column 5: 'AND' needs something to find after it",
     ]

@@ -2,7 +2,13 @@
 
 `check_watchlists` returns all problems of all files (for `newswatch watchlists
 check`); `load_watchlists` raises WatchlistsInvalid carrying all of them, so the
-worker refuses to start with the same messages.
+worker refuses to start with the same messages. A path may be a folder: its `.yaml`
+and `.yml` files are read in name order. `read_watchlist_text` reads one watch-list
+from text that did not come from a file (the watch-lists topic), with the same checks.
+
+A list holds `rules`, a Boolean `query`, or both. A query-only list needs only `name`
+and `query`; its threshold defaults to 1.0. A query counts as one more rule whose
+weight is the threshold (the engine's `query_scoring`).
 """
 
 from __future__ import annotations
@@ -16,14 +22,22 @@ import yaml
 
 from newswatch.errors import WatchlistError, WatchlistsInvalid
 from newswatch.watchlists.rules.model import TermSet, Watchlist
+from newswatch.watchlists.rules.query.nodes import Query, QueryError
+from newswatch.watchlists.rules.query.parser import parse_query
+from newswatch.watchlists.rules.query.problems import query_problem
 from newswatch.watchlists.rules.reader import RulesReader, WordBudget
-from newswatch.watchlists.rules.yaml_nodes import compose, line_of
+from newswatch.watchlists.rules.yaml_nodes import compose, line_of, read_text
 
 _REQUIRED = ("name", "description", "version", "owner", "threshold", "rules")
-_OPTIONAL = ("max_repeats", "words", "exclude")
+_REQUIRED_WITH_QUERY = ("name", "query")
+_OPTIONAL = ("max_repeats", "words", "exclude", "query")
+# What only rules use: in a list without rules it would silently do nothing.
+_RULES_ONLY = ("max_repeats", "words", "exclude")
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _DEFAULT_MAX_REPEATS = 3
+_DEFAULT_QUERY_THRESHOLD = 1.0
 _PACKAGED = ("arms_transfers.yaml", "korean_peninsula.yaml", "sanctions.yaml")
+WATCHLIST_SUFFIXES = (".yaml", ".yml")
 
 
 def default_watchlist_paths() -> list[Path]:
@@ -35,6 +49,36 @@ def default_watchlist_paths() -> list[Path]:
 def configured_watchlist_paths(configured: Sequence[Path]) -> list[Path]:
     """The files of NEWSWATCH_WATCHLISTS, or the packaged ones when none are set."""
     return list(configured) or default_watchlist_paths()
+
+
+def watchlist_files(paths: Sequence[Path]) -> list[Path]:
+    """The files the paths name: a folder stands for its .yaml and .yml files, in name order.
+
+    Files whose names start with "." (editors' backups and locks) are left out; so are
+    sub-folders (a desk keeps its lists in one folder).
+    """
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files.extend(_folder_files(path) if path.is_dir() else [path])
+    return files
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.suffix in WATCHLIST_SUFFIXES and not path.name.startswith(".") and path.is_file()
+    )
+
+
+def read_watchlist_text(where: Path, text: str) -> Watchlist:
+    """One watch-list from its YAML text (a published one), checked as a file would be;
+    raise WatchlistsInvalid listing every problem, each as `where:line: message`
+    (`where:line:column: message` in a query)."""
+    watchlist, _, problems = _read_text(text, where, WordBudget())
+    if problems or watchlist is None:
+        raise WatchlistsInvalid(problems or [WatchlistError(where, None, "no watch-list in the text")])
+    return watchlist
 
 
 def load_watchlists(paths: Sequence[Path]) -> list[Watchlist]:
@@ -50,20 +94,15 @@ def check_watchlists(paths: Sequence[Path]) -> list[WatchlistError]:
     return _read_all(paths)[1]
 
 
-def read_watchlist_text(where: Path, text: str) -> Watchlist:
-    """One watch-list from its YAML text (a published one), checked as a file would be;
-    raise WatchlistsInvalid listing every problem, each as `where:line: message`."""
-    watchlist, _, problems = _read_file(where, WordBudget(), text)
-    if problems or watchlist is None:
-        raise WatchlistsInvalid(problems or [WatchlistError(where, None, "no watch-list in the text")])
-    return watchlist
-
-
 def _read_all(paths: Sequence[Path]) -> tuple[list[Watchlist], list[WatchlistError]]:
     loaded: dict[str, Watchlist] = {}
     problems: list[WatchlistError] = []
     budget = WordBudget()
     for path in map(Path, paths):
+        if path.is_dir() and not _folder_files(path):
+            reason = "the folder holds no .yaml or .yml files; name a folder of watch-lists, or the files"
+            problems.append(WatchlistError(path, None, reason))
+    for path in watchlist_files(paths):
         if budget.spent:
             break  # reported on the file that passed the limit
         watchlist, name_line, file_problems = _read_file(path, budget)
@@ -85,25 +124,33 @@ def _read_all(paths: Sequence[Path]) -> tuple[list[Watchlist], list[WatchlistErr
     return list(loaded.values()), problems
 
 
-def _read_file(
-    path: Path, budget: WordBudget, text: str | None = None
+def _read_file(path: Path, budget: WordBudget) -> tuple[Watchlist | None, int | None, list[WatchlistError]]:
+    text, problem = read_text(path)
+    if problem is not None:
+        return None, None, [problem]
+    return _read_text(text, path, budget)
+
+
+def _read_text(
+    text: str, path: Path, budget: WordBudget
 ) -> tuple[Watchlist | None, int | None, list[WatchlistError]]:
     root, problems = compose(path, text)
     if problems:
         return None, None, problems
     reader = RulesReader(path, budget)
     if root is None:
-        reader.fail(None, "the file is empty; a watch-list needs " + ", ".join(_REQUIRED))
+        needs = f"{', '.join(_REQUIRED)}, or {' and '.join(_REQUIRED_WITH_QUERY)}"
+        reader.fail(None, f"the file is empty; a watch-list needs {needs}")
         return None, None, reader.problems
     fields = reader.mapping(root, "the watch-list", _REQUIRED + _OPTIONAL)
-    for key in _REQUIRED:
-        if key not in fields and isinstance(root, yaml.MappingNode):
-            reader.fail(root, f"the setting '{key}' is missing; add a line '{key}: ...'")
+    _check_keys(reader, root, fields)
     name = _name(reader, fields.get("name"))
     texts = {
         key: reader.text(fields[key], key) for key in ("description", "version", "owner") if key in fields
     }
     threshold = reader.number(fields["threshold"], "threshold") if "threshold" in fields else None
+    if "threshold" not in fields and "rules" not in fields:
+        threshold = _DEFAULT_QUERY_THRESHOLD
     max_repeats = _DEFAULT_MAX_REPEATS
     if "max_repeats" in fields:
         max_repeats = int(reader.number(fields["max_repeats"], "max_repeats", whole=True) or max_repeats)
@@ -113,6 +160,7 @@ def _read_file(
     exclusions: TermSet | None = None
     if "exclude" in fields:
         exclusions = reader.term_set(fields["exclude"], "exclude")
+    query = _query(reader, fields["query"], text) if "query" in fields else None
     if reader.problems or name is None or threshold is None:
         return None, None, reader.problems
     watchlist = Watchlist(
@@ -124,8 +172,54 @@ def _read_file(
         rules=rules,
         exclusions=exclusions,
         source=path,
+        query=query,
     )
     return watchlist, line_of(fields["name"]), []
+
+
+def _check_keys(reader: RulesReader, root: yaml.Node, fields: dict[str, yaml.Node]) -> None:
+    """The settings a list needs: those of a rules list, or a name and a query (then no rule settings)."""
+    if not isinstance(root, yaml.MappingNode):
+        return
+    if "query" in fields and "rules" not in fields:
+        if "name" not in fields:
+            reader.fail(root, "the setting 'name' is missing; add a line 'name: ...'")
+        for key in _RULES_ONLY:
+            if key in fields:
+                reader.fail(
+                    fields[key],
+                    f"'{key}' is used by rules, and this list has only a query; "
+                    + (
+                        "write the words in the query (exclude with AND NOT)"
+                        if key != "max_repeats"
+                        else "remove it (atleast(N, ...) counts mentions in a query)"
+                    ),
+                )
+        return
+    if "query" not in fields and "rules" not in fields:
+        reader.fail(
+            root,
+            "the watch-list has neither 'rules' nor a 'query'; add a 'rules:' list, "
+            "or a line such as query: 'acme AND shipment*'",
+        )
+    for key in _REQUIRED:
+        if key not in fields and key != "rules":
+            reader.fail(root, f"the setting '{key}' is missing; add a line '{key}: ...'")
+
+
+def _query(reader: RulesReader, node: yaml.Node, document: str) -> Query | None:
+    """The parsed query, or None with its problem at the token's line and column."""
+    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+        reader.fail(node, "'query' must be a piece of text, e.g. query: 'acme AND shipment*'")
+        return None
+    try:
+        query = parse_query(str(node.value), line_of(node) or 0)
+    except QueryError as error:
+        reader.problems.append(query_problem(reader.path, node, error, document))
+        return None
+    if not reader.spend(node, len(query.terms), len(query.terms)):
+        return None
+    return query
 
 
 def _name(reader: RulesReader, node: yaml.Node | None) -> str | None:

@@ -2,14 +2,19 @@
 
 A watch-list is a set of scored rules. Each rule looks for words (term sets, per
 language), alone (`any`) or together (`all`, within a sentence or N words), and adds
-its weight per mention; the article alerts when the sum reaches the threshold.
+its weight per mention; the article alerts when the sum reaches the threshold. A list
+may also (or instead) hold a Boolean `query`, which counts as one more rule whose
+weight is the threshold: it alerts on its own when it matches.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # the query's nodes hold Patterns: the import would go both ways
+    from newswatch.watchlists.rules.query.nodes import Query
 
 Field = Literal["title", "body"]
 FIELDS: tuple[Field, ...] = ("title", "body")  # in the order an article is read
@@ -99,6 +104,7 @@ class Watchlist:
     rules: tuple[Rule, ...]
     exclusions: TermSet | None
     source: Path
+    query: Query | None = None
 
     @property
     def languages(self) -> frozenset[str]:

@@ -112,7 +112,7 @@ def compose(path: Path, text: str | None = None) -> tuple[yaml.Node | None, list
     under the same size limit; `path` then only names it in the problems.
     """
     if text is None:
-        text, problem = _read_text(path)
+        text, problem = read_text(path)
     else:
         problem = _text_too_large(path, len(text.encode()))
     if problem is not None:
@@ -127,7 +127,8 @@ def compose(path: Path, text: str | None = None) -> tuple[yaml.Node | None, list
     return (None, composer.problems) if composer.problems else (root, [])
 
 
-def _read_text(path: Path) -> tuple[str, WatchlistError | None]:
+def read_text(path: Path) -> tuple[str, WatchlistError | None]:
+    """The file's text, or the problem that stops it from being read (too big, not UTF-8)."""
     try:
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)  # never more, whatever the file is

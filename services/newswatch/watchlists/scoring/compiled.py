@@ -1,7 +1,8 @@
-"""The watch-lists as the engine holds them: rules as sets of pattern numbers.
+"""The watch-lists as the engine holds them: rules and queries as pattern numbers.
 
 `CompiledList` also indexes every pattern by the rule groups, vetoes and exclusions
-it plays a part in, so that an article's occurrences reach their rules directly.
+it plays a part in, so that an article's occurrences reach their rules directly. A
+query's terms become pattern numbers of the same matcher (`CompiledQuery`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newswatch.watchlists.rules.model import Rule, Watchlist
+from newswatch.watchlists.rules.query.nodes import And, AtLeast, InField, Near, Node, Not, Or, Query, Term
 from newswatch.watchlists.scoring.matcher import Found
 
 # The "group number" of a rule's vetoes (its groups are numbered from 0), and the
 # "rule number" of the list's exclusions (its rules are numbered from 0).
 VETO_GROUP = -1
 EXCLUSION_RULE = -2
+# The "rule number" under which the engine's screen counts a query's terms.
+QUERY_RULE = -3
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,36 @@ class CompiledRule:
     none: frozenset[int]
 
 
+@dataclass(frozen=True, slots=True)
+class CompiledQuery:
+    """A query with the engine's pattern number of each of its terms (by term number)."""
+
+    query: Query
+    patterns: tuple[int, ...]
+
+    @property
+    def findable(self) -> frozenset[int]:
+        """The patterns of the terms that can make the query match (those outside any NOT).
+
+        A query matches only where one of them is found: the engine's screen anchors on them.
+        """
+        return frozenset(self.patterns[term.number] for term in positive_terms(self.query.root))
+
+
+def positive_terms(node: Node) -> list[Term]:
+    """The terms of `node` that are not under a NOT."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    if isinstance(node, And | Or):
+        return [term for operand in node.operands for term in positive_terms(operand)]
+    if isinstance(node, Near):
+        return [*positive_terms(node.left), *positive_terms(node.right)]
+    assert isinstance(node, InField | AtLeast)
+    return positive_terms(node.operand)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class CompiledList:
     """A watch-list with its rules compiled, indexed by the patterns they use.
@@ -34,6 +68,7 @@ class CompiledList:
     `roles` maps a pattern to where it plays a part: (rule number, group number) for
     the groups of a rule, (rule number, VETO_GROUP) for its vetoes, (EXCLUSION_RULE, 0) for the
     list's exclusions. An article's occurrences reach their rules through it directly.
+    The query's terms have no roles: the query is evaluated as a whole.
     """
 
     watchlist: Watchlist
@@ -41,10 +76,15 @@ class CompiledList:
     exclusions: frozenset[int]
     patterns: frozenset[int]  # every pattern this list cares about
     roles: dict[int, tuple[tuple[int, int], ...]]
+    query: CompiledQuery | None = None
 
     @classmethod
     def build(
-        cls, watchlist: Watchlist, rules: tuple[CompiledRule, ...], exclusions: frozenset[int]
+        cls,
+        watchlist: Watchlist,
+        rules: tuple[CompiledRule, ...],
+        exclusions: frozenset[int],
+        query: CompiledQuery | None = None,
     ) -> CompiledList:
         roles: dict[int, list[tuple[int, int]]] = {}
         for number, compiled in enumerate(rules):
@@ -54,7 +94,8 @@ class CompiledList:
         for pattern in exclusions:
             roles.setdefault(pattern, []).append((EXCLUSION_RULE, 0))
         frozen = {pattern: tuple(where) for pattern, where in roles.items()}
-        return cls(watchlist, rules, exclusions, frozenset(frozen), frozen)
+        patterns = frozenset(frozen) | frozenset(query.patterns if query is not None else ())
+        return cls(watchlist, rules, exclusions, patterns, frozen, query)
 
 
 def by_pattern(found: Sequence[Found]) -> dict[int, list[int]]:

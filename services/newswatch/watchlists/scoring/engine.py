@@ -19,10 +19,17 @@ from newswatch.watchlists.rules.loader import (
     load_watchlists,
 )
 from newswatch.watchlists.rules.model import FIELDS, Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
-from newswatch.watchlists.scoring.compiled import CompiledList, CompiledRule, by_pattern
+from newswatch.watchlists.scoring.compiled import (
+    QUERY_RULE,
+    CompiledList,
+    CompiledQuery,
+    CompiledRule,
+    by_pattern,
+)
 from newswatch.watchlists.scoring.deadline import Deadline, unlimited
 from newswatch.watchlists.scoring.explain import Explanation, RuleExplanation, WatchlistExplanation
 from newswatch.watchlists.scoring.matcher import Found, Matcher
+from newswatch.watchlists.scoring.query_scoring import score_watchlist
 from newswatch.watchlists.scoring.rule_scoring import (
     ListOutcome,
     reaches_threshold,
@@ -75,6 +82,9 @@ class Engine:
             for rule_number, compiled in enumerate(item.rules):
                 for pattern in compiled.parts[0]:
                     anchors.setdefault(pattern, []).append((list_number, rule_number))
+            if item.query is not None:
+                for pattern in item.query.findable:
+                    anchors.setdefault(pattern, []).append((list_number, QUERY_RULE))
         anchor_ids = sorted(anchors)
         self._anchor_matcher = Matcher([self._patterns[pattern] for pattern in anchor_ids])
         self._anchor_rules = tuple(tuple(anchors[pattern]) for pattern in anchor_ids)
@@ -87,18 +97,23 @@ class Engine:
             CompiledRule(rule, tuple(self._term_ids(part) for part in rule.parts), self._term_ids(rule.none))
             for rule in watchlist.rules
         )
-        return CompiledList.build(watchlist, rules, self._term_ids(watchlist.exclusions))
+        query = None
+        if watchlist.query is not None:  # its terms join the one matcher, shared with every list
+            terms = tuple(self._pattern_id(term.pattern) for term in watchlist.query.terms)
+            query = CompiledQuery(watchlist.query, terms)
+        return CompiledList.build(watchlist, rules, self._term_ids(watchlist.exclusions), query)
 
     def _term_ids(self, term_set: TermSet | None) -> frozenset[int]:
         if term_set is None:
             return frozenset()
-        ids = []
-        for pattern in term_set.patterns:
-            if pattern.key not in self._ids:
-                self._ids[pattern.key] = len(self._patterns)
-                self._patterns.append(pattern)
-            ids.append(self._ids[pattern.key])
-        return frozenset(ids)
+        return frozenset(self._pattern_id(pattern) for pattern in term_set.patterns)
+
+    def _pattern_id(self, pattern: Pattern) -> int:
+        """The pattern's number in the matcher; patterns that find the same text share one."""
+        if pattern.key not in self._ids:
+            self._ids[pattern.key] = len(self._patterns)
+            self._patterns.append(pattern)
+        return self._ids[pattern.key]
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path]) -> Engine:
@@ -122,6 +137,11 @@ class Engine:
     @property
     def watchlists(self) -> tuple[Watchlist, ...]:
         return tuple(item.watchlist for item in self._lists)
+
+    @property
+    def patterns(self) -> tuple[Pattern, ...]:
+        """Every pattern the matcher looks for, each once however many lists and queries use it."""
+        return tuple(self._patterns)
 
     @property
     def matcher(self) -> Matcher:
@@ -238,7 +258,9 @@ class Engine:
         for item in self._lists if lists is None else lists:
             if item.patterns.isdisjoint(positions):
                 continue
-            outcome = score_list(item, article.found, positions, article.texts, reachable_only=reachable_only)
+            outcome = score_watchlist(
+                item, article.found, positions, article.texts, reachable_only=reachable_only
+            )
             check(f"evaluate {item.watchlist.name}")  # the stage name dead letters and tests report
             if outcome is not None:
                 outcomes.append(outcome)

@@ -18,12 +18,22 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from newswatch.watchlists.rules.model import FIELD_ORDER, FIELDS, Field, Rule, Watchlist
-from newswatch.watchlists.scoring.compiled import EXCLUSION_RULE, VETO_GROUP, CompiledList, CompiledRule
+from newswatch.watchlists.scoring.compiled import (
+    EXCLUSION_RULE,
+    QUERY_RULE,
+    VETO_GROUP,
+    CompiledList,
+    CompiledRule,
+)
 from newswatch.watchlists.scoring.matcher import Found
 from newswatch.watchlists.scoring.nearest import Candidates, nearest_candidate, vetoed_by_none
 from newswatch.watchlists.text.sentences import FieldText
+
+if TYPE_CHECKING:  # query_scoring builds on this module
+    from newswatch.watchlists.scoring.query_scoring import QueryResult
 
 # Sums of float weights (0.3 + 0.3 + 0.4) must not miss a threshold by rounding.
 EPSILON = 1e-9
@@ -61,11 +71,12 @@ class RuleOutcome:
 
 @dataclass(frozen=True, slots=True)
 class ListOutcome:
-    """One watch-list on one article: its score and each rule's part in it."""
+    """One watch-list on one article: its score and each rule's part in it (and the query's)."""
 
     watchlist: Watchlist
     score: float
     rules: tuple[RuleOutcome, ...]
+    query: QueryResult | None = None
 
     @property
     def matched(self) -> bool:
@@ -73,8 +84,9 @@ class ListOutcome:
 
     @property
     def evidence(self) -> tuple[Found, ...]:
-        """The occurrences behind the mentions of the rules that scored, rule by rule."""
-        return tuple(item for rule in self.rules if rule.counted for item in rule.evidence)
+        """The occurrences behind the mentions of the rules that scored, rule by rule, then the query's."""
+        query = self.query.evidence if self.query is not None else ()
+        return (*(item for rule in self.rules if rule.counted for item in rule.evidence), *query)
 
 
 def reaches_threshold(score: float, watchlist: Watchlist) -> bool:
@@ -92,9 +104,10 @@ def score_upper_bound(
     max_repeats), summed in `score_list`'s order; vetoes, overlaps, fields and
     distances can only lower that. With `groups`, the (rule, group) roles that occur in
     the article, a rule missing one of its other groups adds nothing (a tighter bound);
-    without, the bound is judged from the first groups alone (the engine's screen).
+    without, the bound is judged from the first groups alone (the engine's screen). A query
+    counts as a rule whose weight is the threshold, when `mentions` has terms of it (QUERY_RULE).
     """
-    bound = 0.0
+    bound = item.watchlist.threshold if item.query is not None and mentions.get(QUERY_RULE) else 0.0
     for number, compiled in enumerate(item.rules):
         rule = compiled.rule
         count = mentions.get(number, 0)

@@ -1,19 +1,26 @@
 """A query's problem as the loader reports problems: `file:line:column: message`.
 
-The column is the file's, so an editor jumps to the token. That is only possible when
-the query sits on the line of its `query:` key as written (plain, or quoted without
-escapes): otherwise YAML has changed the text on its way to the query (a folded block,
-a '' or \\" escape) and the message names the line and the column in the query instead.
+The line and column are the file's, so an editor jumps to the token, however the query
+is written: on the `query:` line, quoted, or as a block (`>` or `|`) over several
+lines. YAML only changes the whitespace of such a scalar (folding lines, removing the
+indentation) and turns `''` into `'`, so the query's other characters are found in the
+file in the same order. A double-quoted query with a `\\` escape before the token is
+the one case where that fails: the message then names the `query:` line and the column
+in the query.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
 from newswatch.errors import WatchlistError
 from newswatch.watchlists.rules.query.nodes import QueryError
+
+# YAML's line breaks (libyaml's IS_BREAK): not str.splitlines, which also splits at \v and \f.
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 class QueryProblem(WatchlistError):
@@ -28,22 +35,46 @@ class QueryProblem(WatchlistError):
         return f"{self.path}:{self.line}:{self.column}"
 
 
-def query_problem(path: Path | str, node: yaml.ScalarNode, error: QueryError) -> WatchlistError:
-    """The problem a QueryError makes in the file, at the token when the column can be known."""
-    line = node.start_mark.line + 1
-    start = value_column(node)
-    if start is None:
+def query_problem(
+    path: Path | str, node: yaml.ScalarNode, error: QueryError, document: str
+) -> WatchlistError:
+    """The problem a QueryError makes in `document` (the file's text), at the token's place."""
+    place = file_position(document, node, error.column - 1)
+    if place is None:
+        line = node.start_mark.line + 1
         return WatchlistError(path, line, f"in the query, at column {error.column}: {error.message}")
-    return QueryProblem(path, line, start + error.column - 1, error.message)
+    return QueryProblem(path, place[0], place[1], error.message)
 
 
-def value_column(node: yaml.ScalarNode) -> int | None:
-    """The 1-based file column of the value's first character, if the text is the file's verbatim."""
-    if node.start_mark.line != node.end_mark.line:
+def file_position(document: str, node: yaml.ScalarNode, offset: int) -> tuple[int, int] | None:
+    """The 1-based (line, column) in `document` of character `offset` of the node's value.
+
+    Walks the value and the file together, skipping whitespace on both sides: O(offset +
+    the whitespace between). For an offset at whitespace or just past the end, the place
+    just after the character before it. None when the file's text cannot be followed.
+    """
+    value = str(node.value)
+    if not 0 <= offset <= len(value):
         return None
-    if not node.style:  # plain: the value starts where the node does
-        return int(node.start_mark.column) + 1
-    escapes = {"'": "'", '"': '"\\'}.get(node.style)
-    if escapes is None or any(char in escapes for char in node.value):
-        return None
-    return int(node.start_mark.column) + 2  # after the opening quote
+    lines = _BREAK.split(document)
+    line, column = node.start_mark.line, node.start_mark.column  # 0-based
+    if node.style in ("|", ">"):
+        line, column = line + 1, 0  # the header line may hold indicators and a comment
+    elif node.style in ("'", '"'):
+        column += 1
+    last: tuple[int, int] | None = None
+    for index in range(offset + 1):
+        char = value[index] if index < len(value) else ""
+        if not char or char.isspace():
+            if index == offset:
+                return None if last is None else (last[0] + 1, last[1] + 2)
+            continue
+        while line < len(lines) and (column >= len(lines[line]) or lines[line][column].isspace()):
+            line, column = (line, column + 1) if column < len(lines[line]) else (line + 1, 0)
+        if line == len(lines) or lines[line][column] != char:
+            return None  # an escape: the file no longer says what the value says
+        if index == offset:
+            return line + 1, column + 1
+        last = (line, column)
+        column += 2 if char == "'" and node.style == "'" else 1  # '' stands for '
+    return None

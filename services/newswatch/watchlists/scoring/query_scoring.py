@@ -1,0 +1,75 @@
+"""Scoring a watch-list that holds a Boolean query, from the occurrences the matcher found.
+
+The query's terms are patterns of the engine's one matcher, found in the same single
+pass as the rules' words. Here their occurrences become word positions (`mention_at`,
+O(log n) each), `semantics.evaluate` decides the query (O(m log m) for m mentions),
+and the mentions it names as evidence go back to the occurrences they came from, so
+the hits are cut exactly as a rule's are. A query that matches adds the list's
+threshold to the rules' score: it alerts on its own, and rules keep scoring as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newswatch.watchlists.rules.model import Field
+from newswatch.watchlists.rules.query.semantics import Mention, evaluate, mention_at
+from newswatch.watchlists.scoring.compiled import CompiledList, CompiledQuery
+from newswatch.watchlists.scoring.matcher import Found
+from newswatch.watchlists.scoring.rule_scoring import ListOutcome, score_list
+from newswatch.watchlists.text.sentences import FieldText
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """A list's query on one article: matched or not, its points, the occurrences behind it."""
+
+    matched: bool
+    points: float
+    evidence: tuple[Found, ...]
+
+
+def query_mentions(
+    compiled: CompiledQuery,
+    found: Sequence[Found],
+    positions: dict[int, list[int]],
+    texts: dict[Field, FieldText],
+) -> dict[Mention, Found]:
+    """Each mention of each of the query's terms, with the occurrence it was found at."""
+    mentions: dict[Mention, Found] = {}
+    for term in compiled.query.terms:
+        for position in positions.get(compiled.patterns[term.number], ()):
+            item = found[position]
+            mention = mention_at(term.number, item.field, texts[item.field], item.start, item.end)
+            mentions.setdefault(mention, item)
+    return mentions
+
+
+def score_watchlist(
+    item: CompiledList,
+    found: Sequence[Found],
+    positions: dict[int, list[int]],
+    texts: dict[Field, FieldText],
+    *,
+    reachable_only: bool = False,
+) -> ListOutcome | None:
+    """`score_list`, plus the query's points when the list has a query.
+
+    With `reachable_only`, None instead of an outcome that cannot reach the threshold
+    (a matching query always reaches it).
+    """
+    if item.query is None:
+        return score_list(item, found, positions, texts, reachable_only=reachable_only)
+    mentions = query_mentions(item.query, found, positions, texts)
+    outcome = evaluate(item.query.query, mentions)
+    threshold = item.watchlist.threshold
+    result = QueryResult(
+        outcome.matched,
+        threshold if outcome.matched else 0.0,
+        tuple(mentions[mention] for mention in outcome.evidence),
+    )
+    rules = score_list(item, found, positions, texts, reachable_only=reachable_only and not outcome.matched)
+    if rules is None:
+        return None
+    return ListOutcome(item.watchlist, round(rules.score + result.points, 3), rules.rules, result)

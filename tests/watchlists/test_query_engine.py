@@ -1,0 +1,194 @@
+"""Boolean query watch-lists through the whole engine: YAML in, matches and evidence out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newswatch.watchlists import Engine, WatchlistMatch
+from newswatch.watchlists.scoring.deadline import Deadline, RecordTooSlow
+from tests.helpers.watchlists import terms_yaml, write
+
+ACME = '("Acme Dynamics" OR acme*) NEAR/6 (shipment* OR deliver* OR export*) AND NOT title:parody'
+
+
+def query_yaml(query: str, name: str = "query_list", extra: str = "") -> str:
+    quoted = query.replace("'", "''")
+    return f"name: {name}\nquery: '{quoted}'\n{extra}"
+
+
+def query_engine(tmp_path: Path, query: str) -> Engine:
+    return Engine.from_paths([write(tmp_path, "query_list.yaml", query_yaml(query))])
+
+
+def match(tmp_path: Path, query: str, body: str, title: str = "") -> WatchlistMatch | None:
+    found = query_engine(tmp_path, query).match(title, body, "en")
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def evidence(result: WatchlistMatch | None) -> list[str]:
+    assert result is not None, "the query did not match"
+    return [f"{hit.field}:{hit.text}" for hit in result.hits]
+
+
+def test_the_issues_example_matches_with_its_evidence_at_the_articles_offsets(tmp_path: Path) -> None:
+    body = "On Monday ACME  Dynamics confirmed the shipment of drones."
+    result = match(tmp_path, ACME, body, title="Exports")
+    assert result is not None and result.score == 1.0
+    assert evidence(result) == ["body:ACME  Dynamics", "body:shipment"]
+    hit = result.hits[0]
+    assert body[hit.start : hit.end] == "ACME  Dynamics" and "confirmed" in hit.snippet
+
+
+def test_the_issues_example_refuses_what_it_excludes(tmp_path: Path) -> None:
+    body = "Acme Dynamics confirmed the shipment of drones."
+    assert match(tmp_path, ACME, body, title="A parody of the arms trade") is None
+    # "parody" in the body is not the title: still a match.
+    assert match(tmp_path, ACME, body + " Critics called it a parody.", title="News") is not None
+    far = "Acme Dynamics said on Monday that after many long months of talks a shipment left."
+    assert match(tmp_path, ACME, far) is None  # 12 words between, NEAR/6 allows 6
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "matched"),
+    [
+        ("acme AND beta", "Beta and Acme.", True),
+        ("acme AND beta", "Acme alone.", False),
+        ("acme beta", "Beta, later Acme.", True),  # side by side is AND
+        ("acme OR beta", "Only beta.", True),
+        ("acme OR beta", "Neither.", False),
+        ("acme NOT beta", "Acme alone.", True),
+        ("acme AND NOT beta", "Acme and beta.", False),
+        ("(acme OR beta) AND (gamma OR delta)", "Beta met delta.", True),
+        ("(acme OR beta) AND (gamma OR delta)", "Beta met nobody.", False),
+        ("acme OR beta AND gamma", "Acme alone.", True),  # AND binds tighter than OR
+        ("(acme OR beta) AND gamma", "Acme alone.", False),
+        ("atleast(3, acme)", "Acme, acme and acme.", True),
+        ("atleast(3, acme)", "Acme and acme.", False),
+        ("atleast(2, acme OR beta) AND NOT gamma", "Acme and beta.", True),
+        ("acme NEAR/2 (beta NEAR/1 gamma)", "acme x beta gamma", True),
+        ("acme NEAR/2 (beta NEAR/1 gamma)", "acme x y z beta gamma", False),
+    ],
+)
+def test_each_operator_on_an_article(tmp_path: Path, query: str, body: str, matched: bool) -> None:
+    assert (match(tmp_path, query, body) is not None) is matched
+
+
+def test_near_crosses_sentences_but_never_fields_and_counts_words_between(tmp_path: Path) -> None:
+    assert match(tmp_path, "acme NEAR/3 shipment", "It was Acme. Shipment followed.") is not None
+    assert match(tmp_path, "acme NEAR/3 shipment", "Shipment followed.", title="Acme") is None
+    assert match(tmp_path, "acme NEAR/2 shipment", "acme one two shipment") is not None
+    assert match(tmp_path, "acme NEAR/2 shipment", "acme one two three shipment") is None
+    assert match(tmp_path, "acme NEAR/2 shipment", "shipment one two acme") is not None  # either order
+
+
+def test_field_scopes_count_only_their_field(tmp_path: Path) -> None:
+    assert evidence(match(tmp_path, "title:acme AND body:shipment", "A shipment.", title="Acme")) == [
+        "title:Acme",
+        "body:shipment",
+    ]
+    assert match(tmp_path, "title:acme AND body:shipment", "Acme shipment.", title="News") is None
+    assert match(tmp_path, 'title:("acme dynamics" OR beta)', "Acme Dynamics", title="Beta news") is not None
+    assert match(tmp_path, "body:(acme NEAR/1 beta)", "x", title="acme beta") is None
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "body", "found"),
+    [
+        # Latin: stems, leading stems for compounds, phrases, accents and width folded.
+        ('"wirtschafts*" OR *sanktionen', "", "Neue Wirtschaftssanktionen.", ["body:Wirtschaftssanktionen"]),
+        ('"élan vital" AND export*', "", "ÉLAN  Vital exportiert", ["body:ÉLAN  Vital", "body:exportiert"]),
+        ("ａｃｍｅ NEAR/1 deliver*", "", "Acme delivered", ["body:Acme", "body:delivered"]),
+        # Cyrillic: a stem inside a phrase, NOT in the title.
+        (
+            '"поставк* оружия" AND NOT title:пародия',
+            "Новости",
+            "Поставками оружия занялись.",
+            ["body:Поставками оружия"],
+        ),
+        # Arabic: vowel marks and hamza forms folded as in YAML words.
+        ("عقوبات NEAR/3 إيران", "", "فرضت العُقوباتُ على ايران", None),
+        ("العقوبات NEAR/3 إيران", "", "فرضت العُقوباتُ على ايران", ["body:العُقوباتُ", "body:ايران"]),
+        # Chinese and Japanese: no spaces, every two characters count as one word.
+        ("北朝鮮 NEAR/2 制裁", "", "北朝鮮政府は制裁に反発した。", ["body:北朝鮮", "body:制裁"]),
+        ("北朝鮮 NEAR/1 反発", "", "北朝鮮政府は制裁に反発した。", None),
+        (
+            "title:导弹 AND 朝鲜",
+            "朝鲜发射导弹",
+            "朝鲜官方媒体报道。",
+            ["title:朝鲜", "title:导弹", "body:朝鲜"],
+        ),
+        ("ミサイル* AND 発射", "", "北朝鮮がミサイルを発射した", ["body:ミサイル", "body:発射"]),
+        # Korean: stems on Hangul.
+        ("제재* NEAR/2 북한", "", "미국은 북한 제재를 강화했다.", ["body:북한", "body:제재를"]),
+    ],
+)
+def test_terms_in_every_script(
+    tmp_path: Path, query: str, title: str, body: str, found: list[str] | None
+) -> None:
+    result = match(tmp_path, query, body, title=title)
+    if found is None:
+        assert result is None
+    else:
+        assert evidence(result) == found
+
+
+def test_a_query_and_rules_in_one_list_the_query_weighs_the_threshold(tmp_path: Path) -> None:
+    text = terms_yaml("north korea").replace("threshold: 1.0", "threshold: 2.0")
+    path = write(tmp_path, "both.yaml", text + "query: 'acme NEAR/3 shipment*'\n")
+    engine = Engine.from_paths([path])
+    assert engine.match("", "North Korea said so.", "en") == []  # 1.0 of 2.0
+    (alone,) = engine.match("", "Acme shipments.", "en")  # the query alerts on its own
+    assert alone.score == 2.0
+    (both,) = engine.match("", "Acme shipments to North Korea.", "en")
+    assert both.score == 3.0
+    assert [hit.text for hit in both.hits] == ["Acme", "shipments", "North Korea"]
+
+
+def test_query_only_list_takes_its_threshold_as_its_score(tmp_path: Path) -> None:
+    path = write(tmp_path, "q.yaml", query_yaml("acme", extra="threshold: 2.5\n"))
+    (result,) = Engine.from_paths([path]).match("", "Acme.", "en")
+    assert result.score == 2.5
+
+
+def test_lists_share_the_matcher_and_each_keeps_its_own_verdict(tmp_path: Path) -> None:
+    paths = [
+        write(tmp_path, "a.yaml", query_yaml("acme AND NOT beta", name="acme_not_beta")),
+        write(tmp_path, "b.yaml", query_yaml("Acme AND beta", name="acme_and_beta")),
+        write(tmp_path, "c.yaml", terms_yaml("acme", name="acme_rule")),
+    ]
+    engine = Engine.from_paths(paths)
+    assert len([pattern for pattern in engine.patterns if pattern.written.lower() == "acme"]) == 1
+    assert [found.watchlist for found in engine.match("", "Acme and beta.", "en")] == [
+        "acme_and_beta",
+        "acme_rule",
+    ]
+    assert [found.watchlist for found in engine.match("", "Acme alone.", "en")] == [
+        "acme_not_beta",
+        "acme_rule",
+    ]
+
+
+def test_a_term_only_under_not_never_makes_a_list_worth_scoring(tmp_path: Path) -> None:
+    engine = query_engine(tmp_path, "acme AND NOT parody")
+    assert engine.match("", "A parody, nothing else.", "en") == []
+    assert engine.match("", "Acme.", "en") != []
+
+
+def test_the_time_budget_covers_the_query(tmp_path: Path) -> None:
+    engine = query_engine(tmp_path, "acme NEAR/5 shipment")
+    ticks = iter([0.0, 0.0, 0.0, 0.0, 5.0])
+
+    with pytest.raises(RecordTooSlow) as raised:
+        engine.match("", "Acme shipment.", "en", deadline=Deadline(1.0, clock=lambda: next(ticks)))
+    assert raised.value.stage == "evaluate query_list"
+
+
+def test_thousands_of_mentions_none_near_enough(tmp_path: Path) -> None:
+    engine = query_engine(tmp_path, "(acme OR acm*) NEAR/1 shipment AND atleast(3, acme)")
+    body = "acme x y z. " * 20_000 + "shipment"
+    assert engine.match("", body, "en") == []
+    (found,) = engine.match("", body + " acme", "en")
+    assert "shipment" in [hit.text for hit in found.hits]
