@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = watchlist_actions.add_parser(
         "check", help="validate watch-list files (default: the packaged ones)"
     )
-    check.add_argument("paths", nargs="*", type=Path, help="watch-list YAML files")
+    check.add_argument("paths", nargs="*", type=Path, help="watch-list YAML files, or folders of them")
     explain = watchlist_actions.add_parser("explain", help="show which rules fired for an article, and why")
     explain.add_argument("path", type=Path, help="an article file (.txt, .json or .jsonl), as for `tag`")
     publish = watchlist_actions.add_parser(

@@ -45,7 +45,9 @@ class FileProblems(FileProblemError):
         first = problems[0]
         super().__init__(first.path, first.line, first.reason)
         self.problems = list(problems)
-        if len(problems) > 1:
+        if len(problems) == 1:  # its own words: a problem may say more than file:line (a column)
+            self.args = (str(first),)
+        else:
             listed = "\n".join(str(problem) for problem in problems)
             self.args = (f"{len(problems)} problems in {self.KIND}:\n{listed}",)
 

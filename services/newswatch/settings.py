@@ -6,12 +6,13 @@ environment anywhere else.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from newswatch.errors import ConfigurationError
 
@@ -80,9 +81,10 @@ class Settings(BaseSettings):
     )
     metrics_host: str = Field(default="127.0.0.1", description="Address the worker's /metrics binds to.")
     metrics_port: int = Field(default=6066, description="Port of the worker's /metrics endpoint.")
-    watchlists: list[Path] = Field(
+    watchlists: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
-        description="Watch-list YAML files (JSON list in the variable). Empty: the packaged defaults.",
+        description="Watch-list YAML files and folders (a folder: every .yaml and .yml file in it), "
+        "as a JSON list or one path. Empty: the packaged defaults.",
     )
     subscriptions: Path | None = Field(
         default=None,
@@ -178,6 +180,17 @@ class Settings(BaseSettings):
         description="The notifier remembers a sent notification id this long: a record read again "
         "within it is not sent again.",
     )
+
+    @field_validator("watchlists", mode="before")
+    @classmethod
+    def _watchlists_as_list(cls, value: object) -> object:
+        """A JSON list, or one file or folder written plainly: NEWSWATCH_WATCHLISTS=/desk/lists."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)  # a ValueError: pydantic names the variable
+        return [text] if text else []
 
     @model_validator(mode="after")
     def _smtp_is_complete(self) -> Settings:

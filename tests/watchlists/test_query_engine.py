@@ -192,3 +192,46 @@ def test_thousands_of_mentions_none_near_enough(tmp_path: Path) -> None:
     assert engine.match("", body, "en") == []
     (found,) = engine.match("", body + " acme", "en")
     assert "shipment" in [hit.text for hit in found.hits]
+
+
+def explain_lines(tmp_path: Path, query: str, body: str, title: str = "") -> list[str]:
+    """The explain report's query lines, without their evidence lines."""
+    report = query_engine(tmp_path, query).explain(title, body, "en").render()
+    return [line.strip() for line in report.splitlines() if line.strip().startswith(("yes", "no ", "+"))]
+
+
+def test_explain_says_which_part_failed_and_why(tmp_path: Path) -> None:
+    assert explain_lines(tmp_path, "acme NEAR/3 shipment", "Shipment.", title="Acme") == [
+        "+0.00  query: no match",
+        "no   acme NEAR/3 shipment: both sides found, but never in the same field (title and body are apart)",
+        "yes    acme: found once",
+        "yes    shipment: found once",
+    ]
+    assert explain_lines(tmp_path, "atleast(3, acme OR beta)", "Acme and beta.") == [
+        "+0.00  query: no match",
+        "no   atleast(3, acme OR beta): 2 mentions, needs at least 3",
+        "yes    acme OR beta: 2 mentions",
+        "yes      acme: found once",
+        "yes      beta: found once",
+    ]
+    assert explain_lines(tmp_path, "acme NOT title:parody", "Acme.", title="A parody") == [
+        "+0.00  query: no match",
+        "no   acme AND NOT title:parody: excluded by NOT title:parody",
+        "yes    acme: found once",
+        "no     NOT title:parody: found: the article is excluded",
+        "yes      title:parody: 1 mention in the title",
+        "yes        parody: found once in the title",
+    ]
+    assert explain_lines(tmp_path, '"acme dynamics" OR beta*', "Acme Dynamics.")[:3] == [
+        "+1.00  query: matched",
+        'yes  "acme dynamics" OR beta*: 1 mention',
+        'yes    "acme dynamics": found once',
+    ]
+
+
+def test_explain_shows_rules_and_the_query_of_one_list(tmp_path: Path) -> None:
+    path = write(tmp_path, "both.yaml", terms_yaml("north korea") + "query: acme\n")
+    report = Engine.from_paths([path]).explain("", "Acme in North Korea.", "en").render()
+    assert "test_list: score 2 / threshold 1: MATCH" in report
+    assert "  +1.00  the terms: weight 1 x 1" in report
+    assert "  +1.00  query: matched" in report

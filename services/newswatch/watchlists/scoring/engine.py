@@ -27,9 +27,15 @@ from newswatch.watchlists.scoring.compiled import (
     by_pattern,
 )
 from newswatch.watchlists.scoring.deadline import Deadline, unlimited
-from newswatch.watchlists.scoring.explain import Explanation, RuleExplanation, WatchlistExplanation
+from newswatch.watchlists.scoring.explain import (
+    Explanation,
+    QueryExplanation,
+    QueryNodeExplanation,
+    RuleExplanation,
+    WatchlistExplanation,
+)
 from newswatch.watchlists.scoring.matcher import Found, Matcher
-from newswatch.watchlists.scoring.query_scoring import score_watchlist
+from newswatch.watchlists.scoring.query_scoring import query_reasons, score_watchlist
 from newswatch.watchlists.scoring.rule_scoring import (
     ListOutcome,
     reaches_threshold,
@@ -225,12 +231,33 @@ class Engine:
                 )
                 for rule in outcome.rules
             )
+            query = None if item.query is None else self._explain_query(item.query, outcome, article)
             lists.append(
                 WatchlistExplanation(
-                    item.watchlist.name, item.watchlist.threshold, outcome.score, outcome.matched, rules
+                    item.watchlist.name,
+                    item.watchlist.threshold,
+                    outcome.score,
+                    outcome.matched,
+                    rules,
+                    query,
                 )
             )
         return Explanation(language, detected, tuple(lists))
+
+    def _explain_query(
+        self, compiled: CompiledQuery, outcome: ListOutcome, article: _Article
+    ) -> QueryExplanation:
+        nodes = tuple(
+            QueryNodeExplanation(
+                node.depth, node.written, node.holds, node.reason, self._hits(found, article)
+            )
+            for node, found in query_reasons(
+                compiled, article.found, by_pattern(article.found), article.texts
+            )
+        )
+        result = outcome.query
+        matched = result is not None and result.matched
+        return QueryExplanation(compiled.query.text, matched, result.points if result else 0.0, nodes)
 
     @staticmethod
     def _normalize(title: str, body: str) -> dict[Field, NormalizedText]:

@@ -1,7 +1,9 @@
 """Why an article did or did not match: the rules that fired, their weights, the score.
 
 Built for `newswatch watchlists explain`, for every watch-list, also those that stayed
-below their threshold, so an analyst can see how close an article came.
+below their threshold, so an analyst can see how close an article came. A list's query
+is shown node by node: whether each part holds, and why (a term not found, a NOT that
+excluded the article, a NEAR whose nearest pair was too far apart).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newswatch.watchlists.rules.model import Hit
+
+MAX_HITS_PER_NODE = 5  # a term repeated 200 times would drown the report
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +30,34 @@ class RuleExplanation:
 
 
 @dataclass(frozen=True, slots=True)
+class QueryNodeExplanation:
+    """One part of a query: as written, whether it holds, why, and its evidence."""
+
+    depth: int  # 0 for the whole query, 1 for its operands, ...
+    written: str
+    holds: bool  # for a NOT: its operand was not found
+    reason: str
+    evidence: tuple[Hit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryExplanation:
+    """A list's query on one article."""
+
+    text: str
+    matched: bool
+    points: float  # the list's threshold when it matched, else 0
+    nodes: tuple[QueryNodeExplanation, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class WatchlistExplanation:
     watchlist: str
     threshold: float
     score: float
     matched: bool
     rules: tuple[RuleExplanation, ...]
+    query: QueryExplanation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +78,7 @@ class Explanation:
                 f"\n{item.watchlist}: score {item.score:g} / threshold {item.threshold:g}: {verdict}"
             )
             fired = [rule for rule in item.rules if rule.mentions or rule.vetoed]
-            if not fired:
+            if item.rules and not fired:
                 lines.append("  no rule fired")
             for rule in fired:
                 lines.append(_rule_line(rule))
@@ -60,7 +86,23 @@ class Explanation:
                     f'      {hit.field} {hit.start}-{hit.end} "{hit.text}": {hit.snippet}'
                     for hit in rule.evidence
                 )
+            if item.query is not None:
+                lines.extend(_query_lines(item.query))
         return "\n".join(lines) + "\n"
+
+
+def _query_lines(query: QueryExplanation) -> list[str]:
+    lines = [f"  {query.points:+.2f}  query: {'matched' if query.matched else 'no match'}"]
+    for node in query.nodes:
+        indent = "  " * node.depth
+        lines.append(f"      {'yes' if node.holds else 'no ':3}  {indent}{node.written}: {node.reason}")
+        lines.extend(
+            f'             {indent}{hit.field} {hit.start}-{hit.end} "{hit.text}": {hit.snippet}'
+            for hit in node.evidence[:MAX_HITS_PER_NODE]
+        )
+        if len(node.evidence) > MAX_HITS_PER_NODE:
+            lines.append(f"             {indent}... and {len(node.evidence) - MAX_HITS_PER_NODE} more")
+    return lines
 
 
 def _rule_line(rule: RuleExplanation) -> str:

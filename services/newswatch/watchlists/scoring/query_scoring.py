@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newswatch.watchlists.rules.model import Field
+from newswatch.watchlists.rules.query.reasons import NodeReason, reasons
 from newswatch.watchlists.rules.query.semantics import Mention, evaluate, mention_at
 from newswatch.watchlists.scoring.compiled import CompiledList, CompiledQuery
 from newswatch.watchlists.scoring.matcher import Found
@@ -73,3 +74,17 @@ def score_watchlist(
     if rules is None:
         return None
     return ListOutcome(item.watchlist, round(rules.score + result.points, 3), rules.rules, result)
+
+
+def query_reasons(
+    compiled: CompiledQuery,
+    found: Sequence[Found],
+    positions: dict[int, list[int]],
+    texts: dict[Field, FieldText],
+) -> list[tuple[NodeReason, tuple[Found, ...]]]:
+    """Each node of the query with why it holds or not, and the occurrences behind that (`explain`)."""
+    mentions = query_mentions(compiled, found, positions, texts)
+    return [
+        (node, tuple(mentions[mention] for mention in node.evidence))
+        for node in reasons(compiled.query, list(mentions))
+    ]

@@ -17,6 +17,7 @@ Mentions in different fields are never near each other; sentence ends do not mat
 from __future__ import annotations
 
 import heapq
+import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,7 +46,9 @@ class QueryOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class _Window:
+class Window:
+    """A stretch of one field where a node is found, and the mentions that make it."""
+
     field: Field
     first: int
     last: int
@@ -53,13 +56,15 @@ class _Window:
 
 
 @dataclass(frozen=True, slots=True)
-class _Value:
+class NodeValue:
+    """What one node of the query comes to on an article."""
+
     matched: bool
-    windows: tuple[_Window, ...]  # empty for AND, NOT and atleast, which have no place
+    windows: tuple[Window, ...]  # empty for AND, NOT and atleast, which have no place
     evidence: tuple[Mention, ...]
 
 
-_NOTHING = _Value(False, (), ())
+_NOTHING = NodeValue(False, (), ())
 
 
 def mention_at(term: int, field: Field, text: FieldText, start: int, end: int) -> Mention:
@@ -73,21 +78,23 @@ def evaluate(query: Query, mentions: Iterable[Mention]) -> QueryOutcome:
     by_term: dict[int, list[Mention]] = {}
     for mention in mentions:
         by_term.setdefault(mention.term, []).append(mention)
-    value = _Evaluator(by_term).value(query.root, None)
+    value = Evaluator(by_term).value(query.root, None)
     return QueryOutcome(value.matched, _ordered(value.evidence) if value.matched else ())
 
 
-class _Evaluator:
+class Evaluator:
+    """Evaluates nodes of one query on one article's mentions (`reasons` asks node by node)."""
+
     def __init__(self, by_term: dict[int, list[Mention]]) -> None:
         self.by_term = by_term
 
-    def value(self, node: Node, field: Field | None) -> _Value:
+    def value(self, node: Node, field: Field | None) -> NodeValue:
         if isinstance(node, Term):
             found = [one for one in self.by_term.get(node.number, ()) if field in (None, one.field)]
             windows = tuple(
-                sorted((_Window(one.field, one.first, one.last, (one,)) for one in found), key=_window_order)
+                sorted((Window(one.field, one.first, one.last, (one,)) for one in found), key=_window_order)
             )
-            return _Value(bool(windows), windows, tuple(found))
+            return NodeValue(bool(windows), windows, tuple(found))
         if isinstance(node, InField):
             return self.value(node.operand, node.field)
         if isinstance(node, Or):
@@ -97,16 +104,16 @@ class _Evaluator:
         if isinstance(node, Near):
             left, right = self.value(node.left, field), self.value(node.right, field)
             windows = _near(left.windows, right.windows, node.distance)
-            return _Value(bool(windows), windows, _evidence_of(windows))
+            return NodeValue(bool(windows), windows, _evidence_of(windows))
         if isinstance(node, AtLeast):
             counted = self.value(node.operand, field)
             if len(counted.windows) < node.count:
                 return _NOTHING
-            return _Value(True, (), counted.evidence)
+            return NodeValue(True, (), counted.evidence)
         # A NOT is only ever an operand of AND (the parser sees to it), decided there.
         raise AssertionError(f"NOT outside AND at column {node.column}")
 
-    def conjunction(self, node: And, field: Field | None) -> _Value:
+    def conjunction(self, node: And, field: Field | None) -> NodeValue:
         evidence: list[Mention] = []
         for operand in node.operands:
             if isinstance(operand, Not):
@@ -117,17 +124,17 @@ class _Evaluator:
             if not value.matched:
                 return _NOTHING
             evidence.extend(value.evidence)
-        return _Value(True, (), tuple(evidence))
+        return NodeValue(True, (), tuple(evidence))
 
 
-def _union(values: Sequence[_Value]) -> _Value:
+def _union(values: Sequence[NodeValue]) -> NodeValue:
     """An OR: found where any operand is. One stretch of text is one mention, whichever term
     found it: a window inside a longer one ("acme" in "acme dynamics") is left out."""
     windows = sorted(
         (window for value in values for window in value.windows),
         key=lambda window: (FIELD_ORDER[window.field], window.first, -window.last),
     )
-    kept: list[_Window] = []
+    kept: list[Window] = []
     reach = -1  # the last word the kept windows of the current field reach
     for window in windows:
         if kept and kept[-1].field == window.field and window.last <= reach:
@@ -137,12 +144,12 @@ def _union(values: Sequence[_Value]) -> _Value:
     # Operands without a place (AND, atleast) bring their own evidence; the others, their windows'.
     evidence = [one for value in values if value.matched and not value.windows for one in value.evidence]
     ordered = tuple(sorted(kept, key=_window_order))
-    return _Value(any(value.matched for value in values), ordered, (*evidence, *_evidence_of(ordered)))
+    return NodeValue(any(value.matched for value in values), ordered, (*evidence, *_evidence_of(ordered)))
 
 
-def _near(left: Sequence[_Window], right: Sequence[_Window], distance: int) -> tuple[_Window, ...]:
+def _near(left: Sequence[Window], right: Sequence[Window], distance: int) -> tuple[Window, ...]:
     """Each window of either side joined with its nearest partner on the other side, if close enough."""
-    joined: dict[tuple[Field, int, int, tuple[Mention, ...]], _Window] = {}
+    joined: dict[tuple[Field, int, int, tuple[Mention, ...]], Window] = {}
     for field in FIELDS:
         mine = [window for window in left if window.field == field]
         theirs = [window for window in right if window.field == field]
@@ -155,9 +162,32 @@ def _near(left: Sequence[_Window], right: Sequence[_Window], distance: int) -> t
     return tuple(sorted(joined.values(), key=_window_order))
 
 
+def nearest_gap(left: Sequence[Window], right: Sequence[Window]) -> int | None:
+    """The fewest words between a window of one side and one of the other in the same field.
+
+    None when no two are in the same field (or every pair overlaps). For `explain`: how
+    far a NEAR that failed was from matching.
+    """
+    gaps = [
+        _gap(one, other)
+        for field in FIELDS
+        for one, other in _partners(
+            [window for window in left if window.field == field],
+            [window for window in right if window.field == field],
+            distance=sys.maxsize,
+        )
+    ]
+    return min(gaps, default=None)
+
+
+def _gap(one: Window, other: Window) -> int:
+    first, second = sorted((one, other), key=_window_order)
+    return second.first - first.last - 1
+
+
 def _partners(
-    anchors: Sequence[_Window], candidates: Sequence[_Window], distance: int
-) -> list[tuple[_Window, _Window]]:
+    anchors: Sequence[Window], candidates: Sequence[Window], distance: int
+) -> list[tuple[Window, Window]]:
     """Each anchor with the nearest candidate at most `distance` words away, not overlapping it.
 
     Both sides are in text order (by first word). Candidates that start before the anchor
@@ -167,9 +197,9 @@ def _partners(
     """
     firsts = [candidate.first for candidate in candidates]
     waiting: list[tuple[int, int]] = []
-    before: _Window | None = None
+    before: Window | None = None
     added = 0
-    pairs: list[tuple[_Window, _Window]] = []
+    pairs: list[tuple[Window, Window]] = []
     for anchor in anchors:
         while added < len(candidates) and candidates[added].first < anchor.first:
             heapq.heappush(waiting, (candidates[added].last, added))
@@ -178,7 +208,7 @@ def _partners(
             _, index = heapq.heappop(waiting)
             if before is None or candidates[index].last >= before.last:
                 before = candidates[index]
-        best: tuple[int, _Window] | None = None
+        best: tuple[int, Window] | None = None
         if before is not None:
             best = (anchor.first - before.last - 1, before)
         after = bisect_right(firsts, anchor.last)
@@ -191,18 +221,18 @@ def _partners(
     return pairs
 
 
-def _join(one: _Window, other: _Window) -> _Window:
+def _join(one: Window, other: Window) -> Window:
     first, second = sorted((one, other), key=_window_order)
-    return _Window(
+    return Window(
         one.field, min(one.first, other.first), max(one.last, other.last), first.evidence + second.evidence
     )
 
 
-def _evidence_of(windows: Sequence[_Window]) -> tuple[Mention, ...]:
+def _evidence_of(windows: Sequence[Window]) -> tuple[Mention, ...]:
     return tuple(one for window in windows for one in window.evidence)
 
 
-def _window_order(window: _Window) -> tuple[int, int, int]:
+def _window_order(window: Window) -> tuple[int, int, int]:
     return FIELD_ORDER[window.field], window.first, window.last
 
 
