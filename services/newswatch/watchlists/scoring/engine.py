@@ -19,6 +19,7 @@ from newswatch.watchlists.rules.loader import (
     load_watchlists,
 )
 from newswatch.watchlists.rules.model import FIELDS, Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
+from newswatch.watchlists.rules.query.semantics import Mention
 from newswatch.watchlists.scoring.compiled import (
     QUERY_RULE,
     CompiledList,
@@ -281,12 +282,13 @@ class Engine:
         Only of those that may match if `reachable_only`; `check` is called after each list.
         """
         positions = by_pattern(article.found)
+        words: dict[int, Mention] = {}  # the word positions of occurrences, shared by the queries
         outcomes = []
         for item in self._lists if lists is None else lists:
             if item.patterns.isdisjoint(positions):
                 continue
             outcome = score_watchlist(
-                item, article.found, positions, article.texts, reachable_only=reachable_only
+                item, article.found, positions, article.texts, reachable_only=reachable_only, words=words
             )
             check(f"evaluate {item.watchlist.name}")  # the stage name dead letters and tests report
             if outcome is not None:

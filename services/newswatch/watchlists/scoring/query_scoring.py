@@ -36,14 +36,22 @@ def query_mentions(
     found: Sequence[Found],
     positions: dict[int, list[int]],
     texts: dict[Field, FieldText],
+    words: dict[int, Mention] | None = None,
 ) -> dict[Mention, Found]:
-    """Each mention of each of the query's terms, with the occurrence it was found at."""
+    """Each mention of each of the query's terms, with the occurrence it was found at.
+
+    `words` keeps each occurrence's word positions for the article (by position in
+    `found`): lists that share a word count its place once, not once per list.
+    """
+    known = {} if words is None else words
     mentions: dict[Mention, Found] = {}
     for term in compiled.query.terms:
         for position in positions.get(compiled.patterns[term.number], ()):
             item = found[position]
-            mention = mention_at(term.number, item.field, texts[item.field], item.start, item.end)
-            mentions.setdefault(mention, item)
+            place = known.get(position)
+            if place is None:
+                place = known[position] = mention_at(-1, item.field, texts[item.field], item.start, item.end)
+            mentions.setdefault(Mention(item.field, place.first, place.last, term.number), item)
     return mentions
 
 
@@ -54,15 +62,16 @@ def score_watchlist(
     texts: dict[Field, FieldText],
     *,
     reachable_only: bool = False,
+    words: dict[int, Mention] | None = None,
 ) -> ListOutcome | None:
     """`score_list`, plus the query's points when the list has a query.
 
     With `reachable_only`, None instead of an outcome that cannot reach the threshold
-    (a matching query always reaches it).
+    (a matching query always reaches it). `words`: as for `query_mentions`, one per article.
     """
     if item.query is None:
         return score_list(item, found, positions, texts, reachable_only=reachable_only)
-    mentions = query_mentions(item.query, found, positions, texts)
+    mentions = query_mentions(item.query, found, positions, texts, words)
     outcome = evaluate(item.query.query, mentions)
     threshold = item.watchlist.threshold
     result = QueryResult(
