@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.watchlists import Engine
-from newswatch.watchlists.rules.loader import load_watchlist_text
+from newswatch.watchlists.rules.loader import read_watchlist_text
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "watchlists.md"
 _EXAMPLE = re.compile(r"^(query: '.*')\s+# (\w+)$", re.MULTILINE)
@@ -41,7 +41,7 @@ def examples() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("language", "line"), examples())
 def test_each_documented_query_finds_its_article(language: str, line: str) -> None:
-    engine = Engine([load_watchlist_text(f"name: example\n{line}\n", f"docs example ({language})")])
+    engine = Engine([read_watchlist_text(Path(f"docs example ({language})"), f"name: example\n{line}\n")])
     (title, body), (other_title, other_body) = ARTICLES[language]
     assert [found.watchlist for found in engine.match(title, body)] == ["example"]
     assert engine.match(other_title, other_body) == []

@@ -11,7 +11,7 @@ from newswatch.cli import main
 from newswatch.errors import WatchlistsInvalid
 from newswatch.settings import Settings
 from newswatch.watchlists import Engine, load_watchlists
-from newswatch.watchlists.rules.loader import check_watchlists, load_watchlist_text, watchlist_files
+from newswatch.watchlists.rules.loader import check_watchlists, read_watchlist_text, watchlist_files
 from tests.helpers.watchlists import VALID, terms_yaml, write
 
 
@@ -93,10 +93,10 @@ def test_a_query_beside_rules_needs_what_rules_need(tmp_path: Path) -> None:
 
 
 def test_text_from_elsewhere_loads_with_the_same_checks(tmp_path: Path) -> None:
-    watchlist = load_watchlist_text("name: acme\nquery: acme NEAR/2 beta\n", "news.watchlists[0]@17")
+    watchlist = read_watchlist_text(Path("news.watchlists[0]@17"), "name: acme\nquery: acme NEAR/2 beta\n")
     assert watchlist.name == "acme" and str(watchlist.source) == "news.watchlists[0]@17"
     with pytest.raises(WatchlistsInvalid) as raised:
-        load_watchlist_text("name: acme\nquery: 'acme NEAR/2'\n", "news.watchlists[0]@18")
+        read_watchlist_text(Path("news.watchlists[0]@18"), "name: acme\nquery: 'acme NEAR/2'\n")
     assert str(raised.value) == "news.watchlists[0]@18:2:14: 'NEAR/2' needs something to find after it"
 
 
