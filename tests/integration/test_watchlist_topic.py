@@ -49,7 +49,12 @@ def newswatch(env: dict[str, str], *args: str, ok: bool = True) -> str:
 
 def publish(env: dict[str, str], folder: Path, *terms: str, version: str) -> datetime:
     """Publish the list `desk` on `terms` with the command; when it was published (its record's time)."""
-    path = write(folder, "desk.yaml", terms_yaml(*terms, name="desk", version=version))
+    return publish_text(env, folder, terms_yaml(*terms, name="desk", version=version), version)
+
+
+def publish_text(env: dict[str, str], folder: Path, text: str, version: str) -> datetime:
+    """Publish the list `desk` written as `text` with the command; its record's time."""
+    path = write(folder, "desk.yaml", text)
     out = newswatch(env, "watchlists", "publish", str(path), "--by", "ana@desk")
     assert f"published desk version {version} (sha256 {yaml_sha256(path.read_text())[:12]})" in out
     [(_, value)] = [
@@ -81,11 +86,13 @@ def wait_until_applied(
     return latencies
 
 
-def article(article_id: str, body: str) -> tuple[bytes, bytes]:
-    return article_id.encode(), json.dumps({"id": article_id, "title": "News", "body": body}).encode()
+def article(article_id: str, body: str, title: str = "News") -> tuple[bytes, bytes]:
+    return article_id.encode(), json.dumps({"id": article_id, "title": title, "body": body}).encode()
 
 
-def alerts_after(env: dict[str, str], *articles: tuple[str, str], sentinel: str) -> list[tuple[str, str]]:
+def alerts_after(
+    env: dict[str, str], *articles: tuple[str, str] | tuple[str, str, str], sentinel: str
+) -> list[tuple[str, str]]:
     """Send `articles`, then a `sentinel` article only `base` matches, all on one partition in
     order; once the sentinel's alert is out, every article before it was tagged. The
     (article id, watch-list) of the alerts of these articles."""
@@ -171,6 +178,59 @@ def test_publish_republish_garbage_and_remove_on_a_running_worker(
 
     out = newswatch(env, "watchlists", "remove", "desk", ok=False)
     assert f"not on {topic(env)}: desk; nothing was removed" in out
+
+
+# The issue's example query; `near` is the distance a version allows.
+QUERY = '("Acme Dynamics" OR acme*) NEAR/{near} (shipment* OR deliver* OR export*) AND NOT title:parody'
+FITS = "Acme Dynamics confirmed the shipment of drones to the port."
+# 11 words between "Acme" and "shipment": too far for NEAR/6, close enough for NEAR/12.
+FAR = "Acme said on Monday that, after a long and costly wait, the first shipment left."
+
+
+def query_yaml(near: int, version: str) -> str:
+    return f"name: desk\nversion: '{version}'\nquery: '{QUERY.format(near=near)}'\n"
+
+
+def query_articles(phase: str) -> list[tuple[str, str, str]]:
+    """(id, body, title): the one that fits, one too far for NEAR/6, one the NOT excludes,
+    one without a pair."""
+    return [
+        (f"fits-{phase}", FITS, "News"),
+        (f"far-{phase}", FAR, "News"),
+        (f"parody-{phase}", FITS, "A parody of Acme"),
+        (f"none-{phase}", "Acme Dynamics opened a new office.", "News"),
+    ]
+
+
+def test_a_published_query_list_alerts_on_what_fits_applies_its_edit_and_stops_when_removed(
+    env: dict[str, str], start_worker: StartWorker, tmp_path: Path
+) -> None:
+    worker = start_worker(env)
+    published_at = publish_text(env, tmp_path, query_yaml(6, "1"), version="1")
+    [latency] = wait_until_applied([worker], "1", published_at.timestamp())
+    assert latency < APPLY_SECONDS
+    assert alerts_after(env, *query_articles("1"), sentinel="s-1") == [("fits-1", "desk")]
+    [alert] = [
+        json.loads(value)
+        for key, value in kcat_read(env["NEWSWATCH_KAFKA_BOOTSTRAP"], env["NEWSWATCH_ALERTS_TOPIC"])
+        if key == "fits-1"
+    ]
+    assert [(item["term"], item["text"], item["start"]) for item in alert["evidence"]] == [
+        ("Acme Dynamics", "Acme Dynamics", 0),
+        ("shipment*", "shipment", 28),
+    ]
+
+    # NEAR/6 edited to NEAR/12 and published again: the far pair now fits, the NOT still excludes.
+    published_at = publish_text(env, tmp_path, query_yaml(12, "2"), version="2")
+    [latency] = wait_until_applied([worker], "2", published_at.timestamp())
+    assert latency < APPLY_SECONDS
+    assert alerts_after(env, *query_articles("2"), sentinel="s-2") == [("far-2", "desk"), ("fits-2", "desk")]
+
+    removed_at = time.time()
+    newswatch(env, "watchlists", "remove", "desk")
+    [latency] = wait_until_applied([worker], None, removed_at)
+    assert latency < APPLY_SECONDS
+    assert alerts_after(env, *query_articles("3"), sentinel="s-3") == []
 
 
 def test_two_workers_apply_every_change_and_a_late_worker_starts_with_the_list(

@@ -69,3 +69,16 @@ def test_the_command_prints_every_problem_and_publishes_nothing(
     err = capsys.readouterr().err
     assert f"{bad}:" in err and "not valid YAML" in err
     assert "nothing was published" in err
+
+
+def test_a_bad_query_refuses_the_batch_at_its_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSWATCH_KAFKA_BOOTSTRAP", "127.0.0.1:1")  # as above: nothing may be sent
+    good = write(tmp_path, "good.yaml", "name: good\nquery: acme NEAR/6 shipment*\n")
+    bad = write(tmp_path, "bad.yaml", "name: bad\nquery: '(acme OR beta) NEAR/6'\n")
+    assert main(["watchlists", "publish", str(good), str(bad)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{bad}:2:24: 'NEAR/6' needs something to find after it",
+        "1 problem(s); nothing was published",
+    ]

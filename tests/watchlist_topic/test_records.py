@@ -73,3 +73,9 @@ def test_a_yaml_whose_name_or_version_differs_from_the_record_is_refused() -> No
     assert "the record names 'other' but its key is 'watch'" in refused(b"watch", other).reason
     value = changed(version="9")
     assert "the YAML's version is '1' but the record says '9'" in refused(b"watch", value).reason
+
+
+def test_a_bad_query_on_the_topic_is_refused_at_its_line_and_column() -> None:
+    text = "name: watch\nversion: '1'\nquery: 'acme AND'\n"
+    problem = refused(b"watch", changed(yaml=text, sha256=yaml_sha256(text)))
+    assert "news.watchlists[watch]:3:14: 'AND' needs something to find after it" in problem.reason

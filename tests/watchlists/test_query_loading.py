@@ -12,6 +12,7 @@ from newswatch.errors import WatchlistsInvalid
 from newswatch.settings import Settings
 from newswatch.watchlists import Engine, load_watchlists
 from newswatch.watchlists.rules.loader import check_watchlists, read_watchlist_text, watchlist_files
+from tests.helpers.environment import run_newswatch
 from tests.helpers.watchlists import VALID, terms_yaml, write
 
 
@@ -150,6 +151,17 @@ def test_check_command_reads_folders_and_points_at_the_token(
         f"{tmp_path}/bad.yaml:2:9: the '(' here is never closed; add a ')'",
         "1 problem(s) in 2 file(s)",
     ]
+
+
+def test_a_worker_given_a_bad_query_refuses_to_start_with_file_line_and_column(tmp_path: Path) -> None:
+    write(tmp_path, "good.yaml", "name: good\nquery: acme\n")
+    bad = write(tmp_path, "bad.yaml", "name: bad\nquery: >\n  acme NEAR/6\n    (shipment* OR\n")
+    # No broker at this address: the lists are refused before the worker connects to one.
+    env = {"NEWSWATCH_WATCHLISTS": str(tmp_path), "NEWSWATCH_KAFKA_BOOTSTRAP": "127.0.0.1:1"}
+    result = run_newswatch(env, "worker")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.splitlines()[-1] == f"newswatch: {bad}:4:16: 'OR' needs something to find after it"
+    assert "newswatch worker:" not in result.stdout, "the worker must not have started"
 
 
 def test_explain_command_shows_why_a_query_did_not_match(
