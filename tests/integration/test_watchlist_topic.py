@@ -183,7 +183,7 @@ def test_publish_republish_garbage_and_remove_on_a_running_worker(
 # The example query; `near` is the distance a version allows.
 QUERY = '("Acme Dynamics" OR acme*) NEAR/{near} (shipment* OR deliver* OR export*) AND NOT title:parody'
 FITS = "Acme Dynamics confirmed the shipment of drones to the port."
-# 11 words between "Acme" and "shipment": too far for NEAR/6, close enough for NEAR/12.
+# 12 words between "Acme" and "shipment": too far for NEAR/6, close enough for NEAR/12.
 FAR = "Acme said on Monday that, after a long and costly wait, the first shipment left."
 
 
