@@ -71,9 +71,7 @@ async def test_a_broken_edit_keeps_the_running_lists_and_logs_file_and_line(
 
 
 def topic_change(name: str, text: str | None, offset: int = 0) -> Published | Removed:
-    return read_record(
-        "t", 0, offset, name.encode(), None if text is None else published_json(text)
-    )
+    return read_record("t", 0, offset, name.encode(), None if text is None else published_json(text))
 
 
 def in_force_info(registry: CollectorRegistry) -> set[tuple[str, str, str]]:
