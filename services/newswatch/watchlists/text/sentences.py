@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from itertools import accumulate, repeat
+from operator import add, and_, sub
 
 from newswatch.watchlists.text.script import NO_SPACE_CLASS
 
@@ -25,8 +27,14 @@ _SENTENCE_END = re.compile(r"[\n!?.\u3002\u2026\u061f](?:(?<=[^.])|(?=\s)(?<!\b[
 _WORD = re.compile(rf"[{NO_SPACE_CLASS}]{{1,2}}|[^\W_{NO_SPACE_CLASS}]+")
 # The runs `_WORD` reads its words from: the two classes are disjoint, so a stretch of
 # text holds one word per spaced run it touches and one per two characters of a
-# no-space run (counted from where the stretch enters the run). Group 1: no-space.
-_RUN = re.compile(rf"([{NO_SPACE_CLASS}]+)|[^\W_{NO_SPACE_CLASS}]+")
+# no-space run (counted from where the stretch enters the run). Each kind is found by
+# its own split (one capture group: separators and runs alternate).
+# Word distances are mostly asked between nearby words ("within 8 words"): a short
+# stretch is cheaper to count on the spot than indexing the whole field (a regex
+# scan of every character), and counting it is O(1) per question all the same.
+LOCAL_WORDS_SPAN = 200
+_SPACED_RUNS = re.compile(rf"([^\W_{NO_SPACE_CLASS}]+)")
+_NO_SPACE_RUNS = re.compile(f"([{NO_SPACE_CLASS}]+)")
 
 
 class FieldText:
@@ -35,7 +43,7 @@ class FieldText:
     def __init__(self, text: str) -> None:
         self.text = text
         self._sentence_starts: list[int] | None = None
-        self._runs: _Runs | None = None
+        self._runs: tuple[_Runs, _Runs] | None = None
 
     def sentence_of(self, offset: int) -> int:
         """Number of the sentence containing text[offset]."""
@@ -55,37 +63,46 @@ class FieldText:
         return starts
 
     def words_in(self, low: int, high: int) -> int:
-        """len(_WORD.findall(text, low, high)), from the field's runs by bisection: O(log n)."""
+        """len(_WORD.findall(text, low, high)): counted there up to LOCAL_WORDS_SPAN characters,
+        beyond from the field's runs by bisection (O(log n) once the runs are built)."""
         if high <= low:
             return 0
+        if high - low <= LOCAL_WORDS_SPAN:
+            return len(_WORD.findall(self.text, low, high))
         runs = self._runs
         if runs is None:
-            runs = self._runs = _Runs(self.text)
-        return runs.words_in(low, high)
+            runs = self._runs = (
+                _Runs(self.text, _SPACED_RUNS, paired=False),
+                _Runs(self.text, _NO_SPACE_RUNS, paired=True),
+            )
+        return runs[0].words_in(low, high) + runs[1].words_in(low, high)
 
 
 class _Runs:
-    """The field's runs of word characters, with the words counted before each: O(n) to build."""
+    """The field's runs of one kind of word characters, with the words before each: O(n) to build.
 
-    def __init__(self, text: str) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.paired: list[bool] = []  # a no-space run: a word per two characters
-        self.before = [0]  # words in the runs before run i, whole
-        for match in _RUN.finditer(text):
-            start, end = match.span()
-            paired = match.start(1) != -1
-            self.starts.append(start)
-            self.ends.append(end)
-            self.paired.append(paired)
-            self.before.append(self.before[-1] + ((end - start + 1) // 2 if paired else 1))
+    Built without a Python step per word (a split, then `accumulate` and `map` over
+    the pieces' lengths, all in C): articles have hundreds of words and each rule with
+    a word distance needs these. In a `paired` (no-space) run every two characters are
+    a word; `doubled[i]` is twice the words of runs before run i (2 x ceil(length / 2)
+    is length + its last bit, summed in C).
+    """
+
+    def __init__(self, text: str, runs: re.Pattern[str], *, paired: bool) -> None:
+        ends = list(accumulate(map(len, runs.split(text))))  # separator, run, separator, ...
+        self.starts = ends[0:-1:2]
+        self.ends = ends[1::2]
+        self.paired = paired
+        if paired:
+            lengths = list(map(sub, self.ends, self.starts))
+            self.doubled = [0, *accumulate(map(add, lengths, map(and_, lengths, repeat(1))))]
 
     def _clipped(self, run: int, low: int, high: int) -> int:
         """Words `_WORD` reads in the part of run `run` between low and high."""
         length = min(self.ends[run], high) - max(self.starts[run], low)
         if length <= 0:
             return 0
-        return (length + 1) // 2 if self.paired[run] else 1
+        return (length + 1) // 2 if self.paired else 1
 
     def words_in(self, low: int, high: int) -> int:
         """Words in text[low:high]: two bisections and the two runs cut at the ends."""
@@ -95,7 +112,7 @@ class _Runs:
             return 0
         if last == first:
             return self._clipped(first, low, high)
-        whole = self.before[last] - self.before[first + 1]
+        whole = (self.doubled[last] - self.doubled[first + 1]) // 2 if self.paired else last - first - 1
         return self._clipped(first, low, high) + whole + self._clipped(last, low, high)
 
 
