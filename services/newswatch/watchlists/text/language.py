@@ -4,7 +4,7 @@ py3langid ships its model inside the wheel (nothing is downloaded at run time) a
 small enough for the worker's memory budget. The result is only a hint: every
 watch-list rule runs whatever the language, so a wrong guess cannot hide a match.
 
-py3langid is pure Python and costs about 0.2 ms per article, so text whose script
+py3langid is pure Python and costs about 0.1 ms per article, so text whose script
 leaves no doubt is decided by its script first: mostly Hangul is Korean, mostly Han
 with a good share of Kana Japanese, Han without Kana Chinese, mostly Cyrillic or
 Arabic letters the one language of the watch-lists written in that script, Latin
@@ -19,8 +19,13 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Protocol
 
-# Enough text to recognise a language; detection time grows with the length.
-SAMPLE_CHARS = 600
+# Enough text to recognise a language; detection time grows with the length (py3langid
+# walks its automaton byte by byte in Python). Measured on the 503 labelled articles of
+# tests/data and 163 real news articles in six languages: every one is recognised from
+# 150 characters on, and from 300 on each gets the answer it got from 600 (which cost
+# twice the time: 218 against 114 us an article; a tenth of the engine's time on real
+# news at 600).
+SAMPLE_CHARS = 300
 # Below this probability the detector is unsure, and no language is reported.
 MIN_CONFIDENCE = 0.6
 
