@@ -2,7 +2,7 @@
 
 All segments of all patterns of all watch-lists go into one Hyperscan database of
 pure literals (automata in C, no backtracking), built once; an article is read once,
-as UTF-16. No regular expression is ever built from an analyst's term. Word boundaries
+as UTF-8. No regular expression is ever built from an analyst's term. Word boundaries
 and the "*" stems are checked around each raw occurrence in constant time per
 occurrence (amortised); phrases split by an inner "*" are chained from their
 segments' hits.
@@ -18,7 +18,12 @@ import hyperscan
 from newswatch.watchlists.rules.model import Field, Pattern, Segment
 from newswatch.watchlists.text.script import is_no_space_char, is_word_char
 
-_UNITS = "utf-16-le"
+# UTF-8, not UTF-16: Latin text is half the bytes and a CJK character three bytes, not
+# two, which Hyperscan's literal matcher filters better: 2.8 x less scanning time on real
+# news (15 against 42 us an article). A literal's bytes can only match whole characters
+# (a lead byte never continues a character). Lone surrogates pass as their three bytes.
+_UNITS = "utf-8"
+_ERRORS = "surrogatepass"
 
 
 class Found(NamedTuple):
@@ -92,17 +97,18 @@ class Matcher:
             )
             for literal, numbers in by_literal.items()
         ]
+        # A literal's start is its end less its length in bytes: Hyperscan need not track
+        # starts (HS_FLAG_SOM_LEFTMOST made the scan twice as slow).
+        self._byte_lengths = [len(literal.encode(_UNITS)) for literal in by_literal]
         self._database: hyperscan.Database | None = None
         if by_literal:
             self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            # Literals as UTF-16 code units, each byte written \xHH: a byte pattern with
-            # no operator at all (the pure-literal API of the binding cannot take NUL
-            # bytes, which UTF-16 is full of).
+            # Each byte written \xHH: a byte pattern with no operator at all.
             self._database.compile(
                 expressions=[_byte_pattern(literal.encode(_UNITS)) for literal in by_literal],
                 ids=list(range(len(by_literal))),
                 elements=len(by_literal),
-                flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(by_literal),
+                flags=[0] * len(by_literal),
             )
 
     def find(self, text: str, field: Field = "body") -> list[Found]:
@@ -145,10 +151,9 @@ class Matcher:
     def _segment_spans(self, text: str) -> dict[int, dict[int, int]]:
         """Per segment, its accepted spans as {start: end}.
 
-        The text is scanned as UTF-16: without characters beyond the BMP (nearly every
-        article) a character is two bytes, offsets are halved, and each raw hit is
-        checked as Hyperscan reports it (in order of end offset). Otherwise the raw hits
-        are collected, their offsets decoded, and then checked in the same order.
+        The text is scanned as UTF-8: when it is ASCII a byte is a character and each
+        raw hit is checked as Hyperscan reports it (in order of end offset). Otherwise
+        the raw hits are collected, their offsets decoded, and then checked in the same order.
         """
         assert self._database is not None
         spans: dict[int, dict[int, int]] = {}
@@ -159,16 +164,14 @@ class Matcher:
         length = len(text)
         literals = self._literals
         segments = self._segments
-        encoded = text.encode(_UNITS)
-        halve = len(encoded) == 2 * length
+        encoded = text.encode(_UNITS, _ERRORS)
+        ascii_only = len(encoded) == length
+        byte_lengths = self._byte_lengths
         words = _WordStarts(text)
 
         def check(literal: int, start: int, end: int, _flags: int = 0, _context: object = None) -> None:
-            if halve:
-                if start & 1:  # a literal's bytes straddling two code units: no match
-                    return
-                start >>= 1
-                end >>= 1
+            if ascii_only:  # Hyperscan's start is not tracked
+                start = end - byte_lengths[literal]
             for number, open_start, open_end, first_joins, last_joins in literals[literal]:
                 if not (open_start or open_end):  # the common case, inline
                     if (first_joins and start > 0 and in_word[text[start - 1]]) or (
@@ -185,7 +188,7 @@ class Matcher:
                     last[number] = span
                     spans.setdefault(number, {})[span[0]] = span[1]
 
-        if halve:
+        if ascii_only:
             self._database.scan(encoded, match_event_handler=check)
         else:
             for literal, start, end in self._raw_hits(encoded):
@@ -197,10 +200,10 @@ class Matcher:
         assert self._database is not None
         hits: list[tuple[int, int, int]] = []
         append = hits.append
+        byte_lengths = self._byte_lengths
 
-        def collect(literal: int, start: int, end: int, _flags: int, _context: object) -> None:
-            if not start & 1:  # a literal's bytes straddling two code units: no match
-                append((literal, start, end))
+        def collect(literal: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            append((literal, end - byte_lengths[literal], end))
 
         self._database.scan(encoded, match_event_handler=collect)
         return _to_characters(hits, encoded)
@@ -215,12 +218,12 @@ def _byte_pattern(literal: bytes) -> bytes:
 
 
 def _to_characters(hits: list[tuple[int, int, int]], encoded: bytes) -> list[tuple[int, int, int]]:
-    """The hits with UTF-16 byte offsets turned into character offsets (decoding in C)."""
+    """The hits with UTF-8 byte offsets turned into character offsets (decoding in C)."""
     offsets = sorted({offset for _, start, end in hits for offset in (start, end)})
     characters: dict[int, int] = {}
     previous = count = 0
     for offset in offsets:
-        count += len(encoded[previous:offset].decode(_UNITS))
+        count += len(encoded[previous:offset].decode(_UNITS, _ERRORS))
         characters[offset] = count
         previous = offset
     return [(literal, characters[start], characters[end]) for literal, start, end in hits]
