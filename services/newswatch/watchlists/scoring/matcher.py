@@ -97,9 +97,9 @@ class Matcher:
             )
             for literal, numbers in by_literal.items()
         ]
-        # A literal's start is its end less its length in bytes: Hyperscan need not track
-        # starts (HS_FLAG_SOM_LEFTMOST made the scan twice as slow).
-        self._byte_lengths = [len(literal.encode(_UNITS)) for literal in by_literal]
+        # A literal's start is its end less its length: Hyperscan need not track starts
+        # (HS_FLAG_SOM_LEFTMOST made the scan twice as slow).
+        self._lengths = [len(literal) for literal in by_literal]
         self._database: hyperscan.Database | None = None
         if by_literal:
             self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -151,9 +151,9 @@ class Matcher:
     def _segment_spans(self, text: str) -> dict[int, dict[int, int]]:
         """Per segment, its accepted spans as {start: end}.
 
-        The text is scanned as UTF-8: when it is ASCII a byte is a character and each
-        raw hit is checked as Hyperscan reports it (in order of end offset). Otherwise
-        the raw hits are collected, their offsets decoded, and then checked in the same order.
+        The text is scanned as UTF-8 and each raw hit checked as Hyperscan reports it
+        (in order of end offset). When the text is ASCII a byte is a character; otherwise
+        each end offset is decoded from the one before.
         """
         assert self._database is not None
         spans: dict[int, dict[int, int]] = {}
@@ -166,12 +166,14 @@ class Matcher:
         segments = self._segments
         encoded = text.encode(_UNITS, _ERRORS)
         ascii_only = len(encoded) == length
-        byte_lengths = self._byte_lengths
+        characters = _Characters(encoded)
+        lengths = self._lengths
         words = _WordStarts(text)
 
-        def check(literal: int, start: int, end: int, _flags: int = 0, _context: object = None) -> None:
-            if ascii_only:  # Hyperscan's start is not tracked
-                start = end - byte_lengths[literal]
+        def check(literal: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            if not ascii_only:
+                end = characters.at(end)
+            start = end - lengths[literal]
             for number, open_start, open_end, first_joins, last_joins in literals[literal]:
                 if not (open_start or open_end):  # the common case, inline
                     if (first_joins and start > 0 and in_word[text[start - 1]]) or (
@@ -188,25 +190,8 @@ class Matcher:
                     last[number] = span
                     spans.setdefault(number, {})[span[0]] = span[1]
 
-        if ascii_only:
-            self._database.scan(encoded, match_event_handler=check)
-        else:
-            for literal, start, end in self._raw_hits(encoded):
-                check(literal, start, end)
+        self._database.scan(encoded, match_event_handler=check)
         return spans
-
-    def _raw_hits(self, encoded: bytes) -> list[tuple[int, int, int]]:
-        """(literal number, start, end) of every raw occurrence, in character offsets, by end."""
-        assert self._database is not None
-        hits: list[tuple[int, int, int]] = []
-        append = hits.append
-        byte_lengths = self._byte_lengths
-
-        def collect(literal: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            append((literal, end - byte_lengths[literal], end))
-
-        self._database.scan(encoded, match_event_handler=collect)
-        return _to_characters(hits, encoded)
 
 
 def _text_order(item: Found) -> tuple[int, int]:
@@ -217,16 +202,24 @@ def _byte_pattern(literal: bytes) -> bytes:
     return "".join(f"\\x{byte:02x}" for byte in literal).encode()
 
 
-def _to_characters(hits: list[tuple[int, int, int]], encoded: bytes) -> list[tuple[int, int, int]]:
-    """The hits with UTF-8 byte offsets turned into character offsets (decoding in C)."""
-    offsets = sorted({offset for _, start, end in hits for offset in (start, end)})
-    characters: dict[int, int] = {}
-    previous = count = 0
-    for offset in offsets:
-        count += len(encoded[previous:offset].decode(_UNITS, _ERRORS))
-        characters[offset] = count
-        previous = offset
-    return [(literal, characters[start], characters[end]) for literal, start, end in hits]
+class _Characters:
+    """Character offsets of the byte offsets of one UTF-8 text, asked in order of end offset.
+
+    Each answer decodes (in C) only the bytes between the last offset asked and this one,
+    so a scan's hits cost O(n) in all; an offset before the last one decodes back.
+    """
+
+    def __init__(self, encoded: bytes) -> None:
+        self._encoded = encoded
+        self._byte = self._character = 0
+
+    def at(self, offset: int) -> int:
+        if offset > self._byte:
+            self._character += len(self._encoded[self._byte : offset].decode(_UNITS, _ERRORS))
+        elif offset < self._byte:
+            self._character -= len(self._encoded[offset : self._byte].decode(_UNITS, _ERRORS))
+        self._byte = offset
+        return self._character
 
 
 def _follow(chain: tuple[int, ...], end: int, spans: dict[int, dict[int, int]], text: str) -> int | None:
