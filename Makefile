@@ -29,6 +29,7 @@ bench: venv ## engine and pipeline benchmarks (the pipeline one starts the local
 	$(BIN)/python bench/real_news.py
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/relevant_worker.py
 
 lint: venv
 	$(BIN)/ruff check services tests bench

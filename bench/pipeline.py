@@ -57,6 +57,7 @@ from kafka_bench import (
     Bench,
     Reader,
     Topics,
+    cpu_seconds,
     encode,
     free_port,
     produce_all,
@@ -97,18 +98,24 @@ def measure_engine(articles: list[Article], repeats: int) -> tuple[list[float], 
     return timings, megabytes, counts
 
 
+@dataclass(frozen=True)
+class Forwarded:
+    records_per_s: float
+    cpu_ms_per_record: float  # the forwarding process's CPU time over the timed span
+
+
 async def measure_ceiling(bench: Bench) -> float:
     """Records/s through bench/passthrough.py: a plain aiokafka consumer and producer."""
-    return await measure_forwarding(bench, "passthrough.py", str(len(bench.records)))
+    return (await measure_forwarding(bench, "passthrough.py", str(len(bench.records)))).records_per_s
 
 
 async def measure_faust_passthrough(bench: Bench) -> float:
     """Records/s through bench/faust_passthrough.py: the worker's Faust app, no engine."""
-    return await measure_forwarding(bench, "faust_passthrough.py")
+    return (await measure_forwarding(bench, "faust_passthrough.py")).records_per_s
 
 
-async def measure_forwarding(bench: Bench, script: str, *extra_args: str) -> float:
-    """Records/s through a bench script that forwards a pre-filled topic to another.
+async def measure_forwarding(bench: Bench, script: str, *extra_args: str) -> Forwarded:
+    """Records/s (and CPU per record) through a bench script that forwards a pre-filled topic.
 
     The script gets SOURCE DEST and `extra_args`, and its own NEWSWATCH_* settings (group,
     metrics port, state folder); it prints `{"first_event_at": ...}` when the first record
@@ -135,7 +142,9 @@ async def measure_forwarding(bench: Bench, script: str, *extra_args: str) -> flo
             )
             try:
                 first_event_at = await asyncio.wait_for(_first_event_at(process, script), 90)
+                cpu_before = cpu_seconds(process.pid)
                 await _done_unless_failed(reader, process, bench.completion_timeout, script)
+                cpu = cpu_seconds(process.pid) - cpu_before
             finally:
                 if process.returncode is None:  # the aiokafka one stops by itself, Faust's does not
                     process.send_signal(signal.SIGTERM)
@@ -144,7 +153,7 @@ async def measure_forwarding(bench: Bench, script: str, *extra_args: str) -> flo
                     except TimeoutError:
                         process.kill()
                         await process.wait()
-        return total / (reader.done_at - first_event_at)
+        return Forwarded(total / (reader.done_at - first_event_at), 1000 * cpu / total)
     finally:
         await bench.topics.delete([source, dest])
 
