@@ -7,12 +7,13 @@ query's terms become pattern numbers of the same matcher (`CompiledQuery`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from newswatch.watchlists.rules.model import Rule, Watchlist
-from newswatch.watchlists.rules.query.nodes import And, AtLeast, InField, Near, Node, Not, Or, Query, Term
+from newswatch.watchlists.rules.query.nodes import Query
 from newswatch.watchlists.scoring.matcher import Found
+from newswatch.watchlists.scoring.presearch import Clause, required_clauses
 
 # The "group number" of a rule's vetoes (its groups are numbered from 0), and the
 # "rule number" of the list's exclusions (its rules are numbered from 0).
@@ -33,32 +34,21 @@ class CompiledRule:
 
 @dataclass(frozen=True, slots=True)
 class CompiledQuery:
-    """A query with the engine's pattern number of each of its terms (by term number)."""
+    """A query with the engine's pattern number of each of its terms (by term number), and
+    the clauses it requires (`presearch.required_clauses`): it cannot match an article
+    unless each clause has a pattern the article mentions."""
 
     query: Query
     patterns: tuple[int, ...]
+    clauses: tuple[Clause, ...]
 
-    @property
-    def findable(self) -> frozenset[int]:
-        """The patterns of the terms that can make the query match (those outside any NOT).
+    @classmethod
+    def build(cls, query: Query, patterns: tuple[int, ...]) -> CompiledQuery:
+        return cls(query, patterns, required_clauses(query.root, patterns))
 
-        A query matches only where one of them is found: the engine's screen anchors on them.
-        """
-        return frozenset(self.patterns[term.number] for term in positive_terms(self.query.root))
-
-
-def positive_terms(node: Node) -> list[Term]:
-    """The terms of `node` that are not under a NOT."""
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Not):
-        return []
-    if isinstance(node, And | Or):
-        return [term for operand in node.operands for term in positive_terms(operand)]
-    if isinstance(node, Near):
-        return [*positive_terms(node.left), *positive_terms(node.right)]
-    assert isinstance(node, InField | AtLeast)
-    return positive_terms(node.operand)
+    def may_match(self, mentioned: Container[int]) -> bool:
+        """False when the query cannot match an article mentioning only the patterns `mentioned`."""
+        return all(any(pattern in mentioned for pattern in clause) for clause in self.clauses)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -36,6 +36,7 @@ from newswatch.watchlists.scoring.explain import (
     WatchlistExplanation,
 )
 from newswatch.watchlists.scoring.matcher import Found, Matcher
+from newswatch.watchlists.scoring.presearch import choose_anchors
 from newswatch.watchlists.scoring.query_scoring import query_reasons, score_watchlist
 from newswatch.watchlists.scoring.rule_scoring import (
     ListOutcome,
@@ -84,14 +85,16 @@ class Engine:
         self._matcher = Matcher(self._patterns)
         # The first group's patterns of every rule, each with the (list, rule) it anchors:
         # an article none of whose lists may reach the threshold on these alone is done.
+        # A query anchors on one clause of the terms it requires (the presearcher's choice).
         anchors: dict[int, list[tuple[int, int]]] = {}
+        queries = {number: item.query.clauses for number, item in enumerate(self._lists) if item.query}
+        query_anchors = choose_anchors(queries)
         for list_number, item in enumerate(self._lists):
             for rule_number, compiled in enumerate(item.rules):
                 for pattern in compiled.parts[0]:
                     anchors.setdefault(pattern, []).append((list_number, rule_number))
-            if item.query is not None:
-                for pattern in item.query.findable:
-                    anchors.setdefault(pattern, []).append((list_number, QUERY_RULE))
+            for pattern in sorted(query_anchors.get(list_number, ())):
+                anchors.setdefault(pattern, []).append((list_number, QUERY_RULE))
         anchor_ids = sorted(anchors)
         self._anchor_matcher = Matcher([self._patterns[pattern] for pattern in anchor_ids])
         self._anchor_rules = tuple(tuple(anchors[pattern]) for pattern in anchor_ids)
@@ -107,7 +110,7 @@ class Engine:
         query = None
         if watchlist.query is not None:  # its terms join the one matcher, shared with every list
             terms = tuple(self._pattern_id(term.pattern) for term in watchlist.query.terms)
-            query = CompiledQuery(watchlist.query, terms)
+            query = CompiledQuery.build(watchlist.query, terms)
         return CompiledList.build(watchlist, rules, self._term_ids(watchlist.exclusions), query)
 
     def _term_ids(self, term_set: TermSet | None) -> frozenset[int]:
@@ -195,17 +198,21 @@ class Engine:
 
         An article no list may reach needs no other word looked up.
         """
-        counts: list[dict[int, int]] = [{} for _ in self._lists]
+        # Only the lists an anchor names are touched: the cost follows the article, not the desk.
+        counts: dict[int, dict[int, int]] = {}
         rules = self._anchor_rules
         for document in documents.values():
             for pattern, count in self._anchor_matcher.counts(document.text).items():
                 for list_number, rule_number in rules[pattern]:
-                    anchors = counts[list_number]
+                    anchors = counts.get(list_number)
+                    if anchors is None:
+                        anchors = counts[list_number] = {}
                     anchors[rule_number] = anchors.get(rule_number, 0) + count
+        lists = self._lists
         return [
-            item
-            for item, anchors in zip(self._lists, counts, strict=True)
-            if anchors and reaches_threshold(score_upper_bound(item, anchors), item.watchlist)
+            lists[number]
+            for number in sorted(counts)  # the lists' order: by name
+            if reaches_threshold(score_upper_bound(lists[number], counts[number]), lists[number].watchlist)
         ]
 
     def explain(self, title: str, body: str, language: str | None = None) -> Explanation:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from newswatch.watchlists.rules.model import Field
 from newswatch.watchlists.rules.query.reasons import NodeReason, reasons
-from newswatch.watchlists.rules.query.semantics import Mention, evaluate, mention_at
+from newswatch.watchlists.rules.query.semantics import Mention, QueryOutcome, evaluate, mention_at
 from newswatch.watchlists.scoring.compiled import CompiledList, CompiledQuery
 from newswatch.watchlists.scoring.matcher import Found
 from newswatch.watchlists.scoring.rule_scoring import ListOutcome, score_list
@@ -71,8 +71,12 @@ def score_watchlist(
     """
     if item.query is None:
         return score_list(item, found, positions, texts, reachable_only=reachable_only)
-    mentions = query_mentions(item.query, found, positions, texts, words)
-    outcome = evaluate(item.query.query, mentions)
+    if not item.query.may_match(positions):  # the presearcher's later passes: nothing to evaluate
+        mentions: dict[Mention, Found] = {}
+        outcome = QueryOutcome(False, ())
+    else:
+        mentions = query_mentions(item.query, found, positions, texts, words)
+        outcome = evaluate(item.query.query, mentions)
     threshold = item.watchlist.threshold
     result = QueryResult(
         outcome.matched,
