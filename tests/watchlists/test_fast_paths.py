@@ -116,7 +116,7 @@ def test_matching_skips_no_list_that_explain_would_match() -> None:
 
 def test_anchor_counts_are_those_of_the_occurrences_found() -> None:
     engine = Engine.default()
-    matcher = engine._anchor_matcher
+    matcher = engine.matcher
     screened = 0
     for path in sorted(TEST_DATA.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -125,4 +125,4 @@ def test_anchor_counts_are_those_of_the_occurrences_found() -> None:
                 folded = normalize(text, boilerplate_lines).text
                 assert matcher.counts(folded) == Counter(item.pattern for item in matcher.find(folded))
             screened += not engine._screen(engine._normalize(article.get("title", ""), article["body"]))
-    assert screened > 10  # articles no list can reach stop after the anchor scan
+    assert screened > 10  # articles no list can reach stop after the screen

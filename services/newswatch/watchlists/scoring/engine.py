@@ -35,7 +35,7 @@ from newswatch.watchlists.scoring.explain import (
     RuleExplanation,
     WatchlistExplanation,
 )
-from newswatch.watchlists.scoring.matcher import Found, Matcher
+from newswatch.watchlists.scoring.matcher import Found, Matcher, Spans
 from newswatch.watchlists.scoring.presearch import choose_anchors
 from newswatch.watchlists.scoring.query_scoring import query_reasons, score_watchlist
 from newswatch.watchlists.scoring.rule_scoring import (
@@ -95,9 +95,8 @@ class Engine:
                     anchors.setdefault(pattern, []).append((list_number, rule_number))
             for pattern in sorted(query_anchors.get(list_number, ())):
                 anchors.setdefault(pattern, []).append((list_number, QUERY_RULE))
-        anchor_ids = sorted(anchors)
-        self._anchor_matcher = Matcher([self._patterns[pattern] for pattern in anchor_ids])
-        self._anchor_rules = tuple(tuple(anchors[pattern]) for pattern in anchor_ids)
+        # Read from the one matcher's scan (Hyperscan's advice: one database, scanned once).
+        self._anchor_rules = {pattern: tuple(where) for pattern, where in anchors.items()}
         self._detector = LanguageDetector(
             language for item in self._lists for language in item.watchlist.languages
         )
@@ -175,11 +174,12 @@ class Engine:
         check = unlimited if deadline is None else deadline.check
         documents = self._normalize(title, body)
         check("normalise")
-        reachable = self._screen(documents)
+        spans = {field: self._matcher.spans(document.text) for field, document in documents.items()}
+        reachable = self._screen(documents, spans)
         check("screen")
         if not reachable:
             return []
-        article = self._read(documents)
+        article = self._read(documents, spans)
         check("scan")
         outcomes = self._outcomes(article, reachable_only=True, lists=reachable, check=check)
         matched = [outcome for outcome in outcomes if outcome.matched]
@@ -193,7 +193,9 @@ class Engine:
             matches.append(WatchlistMatch(outcome.watchlist.name, outcome.score, evidence, language))
         return matches
 
-    def _screen(self, documents: dict[Field, NormalizedText]) -> list[CompiledList]:
+    def _screen(
+        self, documents: dict[Field, NormalizedText], spans: dict[Field, Spans] | None = None
+    ) -> list[CompiledList]:
         """The lists that may reach their threshold, judged from their rules' first words only.
 
         An article no list may reach needs no other word looked up.
@@ -201,9 +203,10 @@ class Engine:
         # Only the lists an anchor names are touched: the cost follows the article, not the desk.
         counts: dict[int, dict[int, int]] = {}
         rules = self._anchor_rules
-        for document in documents.values():
-            for pattern, count in self._anchor_matcher.counts(document.text).items():
-                for list_number, rule_number in rules[pattern]:
+        for field, document in documents.items():
+            scanned = None if spans is None else spans[field]
+            for pattern, count in self._matcher.counts(document.text, scanned).items():
+                for list_number, rule_number in rules.get(pattern, ()):
                     anchors = counts.get(list_number)
                     if anchors is None:
                         anchors = counts[list_number] = {}
@@ -271,8 +274,16 @@ class Engine:
     def _normalize(title: str, body: str) -> dict[Field, NormalizedText]:
         return {"title": normalize(title, boilerplate_lines), "body": normalize(body, boilerplate_lines)}
 
-    def _read(self, documents: dict[Field, NormalizedText]) -> _Article:
-        found = tuple(item for field in FIELDS for item in self._matcher.find(documents[field].text, field))
+    def _read(
+        self, documents: dict[Field, NormalizedText], spans: dict[Field, Spans] | None = None
+    ) -> _Article:
+        found = tuple(
+            item
+            for field in FIELDS
+            for item in self._matcher.find(
+                documents[field].text, field, None if spans is None else spans[field]
+            )
+        )
         texts = {field: FieldText(document.text) for field, document in documents.items()}
         return _Article(documents, texts, found)
 

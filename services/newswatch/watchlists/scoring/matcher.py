@@ -26,6 +26,9 @@ _UNITS = "utf-8"
 _ERRORS = "surrogatepass"
 
 
+Spans = dict[int, dict[int, int]]  # per segment number, its accepted occurrences as {start: end}
+
+
 class Found(NamedTuple):
     """Pattern number `pattern` found in `field` at normalised text[start:end].
 
@@ -111,11 +114,17 @@ class Matcher:
                 flags=[0] * len(by_literal),
             )
 
-    def find(self, text: str, field: Field = "body") -> list[Found]:
-        """Every pattern occurrence that respects word boundaries, by start offset."""
-        if self._database is None:
-            return []
-        spans = self._segment_spans(text)
+    def spans(self, text: str) -> Spans:
+        """The one scan of `text`: per segment, its accepted spans (`find` and `counts` read them)."""
+        return {} if self._database is None else self._segment_spans(text)
+
+    def find(self, text: str, field: Field = "body", spans: Spans | None = None) -> list[Found]:
+        """Every pattern occurrence that respects word boundaries, by start offset.
+
+        `spans`: this text's `spans`, when already scanned (the text is not scanned again).
+        """
+        if spans is None:
+            spans = self.spans(text)
         found: list[Found] = []
         for segment, starts in spans.items():
             # Patterns in the order they start with this segment (ties keep that order).
@@ -131,11 +140,10 @@ class Matcher:
         found.sort(key=_text_order)
         return found
 
-    def counts(self, text: str) -> dict[int, int]:
+    def counts(self, text: str, spans: Spans | None = None) -> dict[int, int]:
         """How many occurrences of each pattern `find` would report (without building them)."""
-        if self._database is None:
-            return {}
-        spans = self._segment_spans(text)
+        if spans is None:
+            spans = self.spans(text)
         counts: dict[int, int] = {}
         for segment, starts in spans.items():
             for number in self._starting[segment]:
@@ -148,7 +156,7 @@ class Matcher:
                     counts[number] = counts.get(number, 0) + count
         return counts
 
-    def _segment_spans(self, text: str) -> dict[int, dict[int, int]]:
+    def _segment_spans(self, text: str) -> Spans:
         """Per segment, its accepted spans as {start: end}.
 
         The text is scanned as UTF-8 and each raw hit checked as Hyperscan reports it
