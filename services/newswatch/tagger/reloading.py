@@ -25,10 +25,15 @@ logger = logging.getLogger(__name__)
 _REFUSED = "%s; the running ones stay in use: %s"
 
 
-def build_engine(files: Sequence[FileList], catalog: Catalog) -> tuple[Engine, list[InForce]]:
-    """The warmed engine of the lists in force, and those lists (slow: run it in a thread)."""
+def build_engine(
+    files: Sequence[FileList], catalog: Catalog, previous: Engine | None = None
+) -> tuple[Engine, list[InForce]]:
+    """The warmed engine of the lists in force, and those lists (slow: run it in a thread).
+
+    With `previous`, the engine in use: only the lists that changed are compiled again.
+    """
     lists = in_force(files, catalog)
-    engine = Engine([item.watchlist for item in lists])
+    engine = Engine([item.watchlist for item in lists], previous)
     # Lazy tables are built on the first match, and a new set of languages loads its
     # model on the first detection (seconds): pay for both here, not on a record's budget.
     engine.match("warm-up", "warm-up", None)
@@ -84,7 +89,7 @@ class EngineSlot:
         async with self._lock:
             try:
                 files = await asyncio.to_thread(self._load_files)
-                engine, lists = await asyncio.to_thread(build_engine, files, self.catalog)
+                engine, lists = await asyncio.to_thread(build_engine, files, self.catalog, self.current)
             except Exception as exc:  # neither a bad edit nor a bug may stop the worker
                 logger.error(_REFUSED, "watch-lists not reloaded", exc, exc_info=_is_bug(exc))
                 self._metrics.watchlist_reloads.labels(result="failed").inc()
@@ -98,7 +103,7 @@ class EngineSlot:
         """Use the topic's lists in `catalog` (a record arrived); True if they are in force."""
         async with self._lock:
             try:
-                engine, lists = await asyncio.to_thread(build_engine, self.files, catalog)
+                engine, lists = await asyncio.to_thread(build_engine, self.files, catalog, self.current)
             except Exception as exc:
                 logger.error(_REFUSED, "watch-lists topic not applied", exc, exc_info=_is_bug(exc))
                 return False

@@ -78,11 +78,21 @@ class Engine:
     `deadline`, `match` stops at the next stage boundary once it is spent (RecordTooSlow).
     """
 
-    def __init__(self, watchlists: Sequence[Watchlist]) -> None:
+    def __init__(self, watchlists: Sequence[Watchlist], previous: Engine | None = None) -> None:
+        """Compile `watchlists`; with `previous` (the engine they replace), what did not change is reused.
+
+        A reload (one list published among 100,000) then compiles only the lists that
+        changed: the others keep their compiled form, the patterns keep their numbers,
+        and the automaton is kept whole when the changed lists bring no new pattern.
+        """
+        ordered = sorted(watchlists, key=lambda item: item.name)
         self._patterns: list[Pattern] = []
         self._ids: dict[object, int] = {}
-        self._lists = tuple(self._compile(item) for item in sorted(watchlists, key=lambda item: item.name))
-        self._matcher = Matcher(self._patterns)
+        kept = self._reuse(ordered, previous) if previous is not None else None
+        if kept is None:
+            self._patterns, self._ids = [], {}
+            self._lists = tuple(self._compile(item) for item in ordered)
+        self._matcher = kept if isinstance(kept, Matcher) else Matcher(self._patterns)
         # The first group's patterns of every rule, each with the (list, rule) it anchors:
         # an article none of whose lists may reach the threshold on these alone is done.
         # A query anchors on one clause of the terms it requires (the presearcher's choice).
@@ -100,6 +110,24 @@ class Engine:
         self._detector = LanguageDetector(
             language for item in self._lists for language in item.watchlist.languages
         )
+
+    def _reuse(self, ordered: Sequence[Watchlist], previous: Engine) -> Matcher | bool | None:
+        """Compile on top of `previous`: its matcher when the patterns are the same, True when
+        new ones need a new matcher, None when a fresh compile is better (too many dead patterns)."""
+        self._patterns, self._ids = list(previous._patterns), dict(previous._ids)
+        compiled = {item.watchlist.name: item for item in previous._lists}
+        lists = []
+        for watchlist in ordered:
+            earlier = compiled.get(watchlist.name)
+            same = earlier is not None and (earlier.watchlist is watchlist or earlier.watchlist == watchlist)
+            lists.append(earlier if same and earlier is not None else self._compile(watchlist))
+        self._lists = tuple(lists)
+        # Patterns of removed or changed lists stay in the automaton, found and ignored;
+        # past a tenth of it, compile afresh rather than keep scanning for them.
+        if len(frozenset().union(*(item.patterns for item in lists))) < 0.9 * len(self._patterns):
+            return None
+        # The same patterns, numbered alike: the same automaton.
+        return previous._matcher if len(self._patterns) == len(previous._patterns) else True
 
     def _compile(self, watchlist: Watchlist) -> CompiledList:
         rules = tuple(
