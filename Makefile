@@ -27,6 +27,7 @@ system-packages-test:
 bench: venv ## engine and pipeline benchmarks (the pipeline one starts the local broker if needed)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/real_news.py
+	$(BIN)/python bench/desk_scale.py
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/relevant_worker.py

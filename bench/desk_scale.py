@@ -1,0 +1,167 @@
+"""One worker's engine with 3, 10,000 and 100,000 watch-lists, on the same real news, in one run.
+
+    python bench/desk_scale.py [--sizes 10000 100000] [--corpus PATH] [--rounds 4] [--runs 3]
+
+Not a test: prints a table. The 3 lists are the packaged defaults; each desk is those
+3 plus the generated Boolean-query lists of bench/desk.py (300 broad, the rest
+clients; one client in fifty named by a capitalised word of the corpus, read at run
+time). Each size runs in a fresh child process, so that its peak RSS is its own:
+  start-up  the desk's YAML read and checked (the loader, as a starting worker does)
+            and the engine compiled and warmed (wall clock);
+  rate      `alerts_for` (what `newswatch tag` runs) over the corpus `--rounds` times,
+            with declared languages: CPU time of the process, median of `--runs`;
+  publish   one list changed (a NEAR distance) and the engine rebuilt on top of the
+            running one, as a worker does on a `news.watchlists` record; then one
+            list with a new client name, which needs a new automaton;
+  RSS       the child's peak resident memory after all of it.
+Targets (issue 14): 10,000 lists >= 0.5 x the 3-list rate, start-up <= 30 s;
+100,000 >= 0.2 x, start-up <= 60 s, RSS <= 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from desk import desk
+from real_news import REAL_NEWS, real_news
+
+from newswatch.contracts import utc_now
+from newswatch.tagger.alerts import alerts_for
+from newswatch.watchlists import Engine, Watchlist
+from newswatch.watchlists.rules.loader import default_watchlist_paths, load_watchlists, read_watchlist_text
+
+TARGETS = {10_000: (0.5, 30.0, None), 100_000: (0.2, 60.0, 1.5e9)}
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{4,}\b")
+
+
+def corpus_names(corpus: Path, count: int = 200) -> list[str]:
+    """Capitalised words (lower-cased) that 2 to 5 of the corpus's articles mention: clients in
+    the news now and then, as most are (the corpus's commonest names are its countries and
+    leaders, which a client list does not name)."""
+    articles = Counter(
+        word.lower()
+        for line in corpus.read_text(encoding="utf-8").splitlines()
+        for word in set(_CAPITALISED.findall(line))
+    )
+    return sorted(word for word, seen in articles.items() if 2 <= seen <= 5)[:count]
+
+
+def measure(size: int, corpus: Path, rounds: int, runs: int) -> dict[str, float]:
+    """One size's figures, in this process (the child's side)."""
+    names = corpus_names(corpus)
+    texts = desk(size - 3, names=names) if size > 3 else []
+    started = time.perf_counter()
+    lists: list[Watchlist] = load_watchlists(default_watchlist_paths())
+    lists += [read_watchlist_text(Path(name), text) for name, text in texts]
+    loaded = time.perf_counter()
+    engine = Engine(lists)
+    engine.match("warm-up", "warm-up", None)
+    engine.detect_language("warm-up")
+    compiled = time.perf_counter()
+    articles = real_news(corpus, rounds)
+    tagged_at = utc_now()
+    alerts = sum(len(alerts_for(article, engine, tagged_at)) for article in articles)
+    seconds = []
+    for _ in range(runs):
+        begun = time.process_time()
+        for article in articles:
+            alerts_for(article, engine, tagged_at)
+        seconds.append(time.process_time() - begun)
+    figures = {
+        "lists": len(lists),
+        "read": loaded - started,
+        "compile": compiled - loaded,
+        "rate": len(articles) / statistics.median(seconds),
+        "alerts": alerts / rounds,
+        "articles": len(articles) / rounds,
+    }
+    if texts:
+        figures |= publish_costs(engine, lists)
+    figures["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return figures
+
+
+def publish_costs(engine: Engine, lists: list[Watchlist]) -> dict[str, float]:
+    """Seconds to rebuild on top of `engine` after one list changes: same terms, then a new term."""
+    last = lists[-1]
+    assert last.query is not None
+    costs = {}
+    # A new threshold changes the list and none of its terms; an OR'ed new word brings a term.
+    for key, extra, query in (
+        ("publish_same_terms", "threshold: 2\n", last.query.text),
+        ("publish_new_term", "", f"({last.query.text}) OR zyxwvutsrq"),
+    ):
+        changed = read_watchlist_text(last.source, f"name: {last.name}\n{extra}query: '{query}'\n")
+        started = time.perf_counter()
+        rebuilt = Engine([*lists[:-1], changed], engine)
+        rebuilt.match("warm-up", "warm-up", None)
+        costs[key] = time.perf_counter() - started
+    return costs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--corpus", type=Path, default=REAL_NEWS, help=f"default: {REAL_NEWS}")
+    parser.add_argument("--rounds", type=int, default=4, help="times the corpus is taken over per run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not args.corpus.is_file():
+        print(f"desk scale: no corpus at {args.corpus}; pass --corpus PATH (skipped)")
+        return
+    if args.child is not None:
+        print(json.dumps(measure(args.child, args.corpus, args.rounds, args.runs)))
+        return
+    rows = {}
+    for size in [3, *args.sizes]:
+        command = [sys.executable, __file__, "--child", str(size), "--corpus", str(args.corpus)]
+        command += ["--rounds", str(args.rounds), "--runs", str(args.runs)]
+        rows[size] = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+        report(size, rows[size], rows[3])
+        sys.stdout.flush()
+
+
+def report(size: int, row: dict[str, float], base: dict[str, float]) -> None:
+    if size == 3:
+        print(
+            f"desk scale: real news ({row['articles']:.0f} articles x rounds), declared languages; "
+            "CPU rate median of runs; start-up and publish wall clock"
+        )
+    ratio = row["rate"] / base["rate"]
+    line = (
+        f"  {row['lists']:>7,.0f} lists: {row['rate']:,.0f} articles/s ({ratio:.2f} x 3 lists), "
+        f"{row['alerts']:,.0f} alerts per pass; start-up {row['read'] + row['compile']:.1f} s "
+        f"(read {row['read']:.1f} + compile {row['compile']:.1f}); peak RSS {row['rss'] / 1e6:,.0f} MB"
+    )
+    if "publish_same_terms" in row:
+        line += (
+            f"; publish one list: {row['publish_same_terms']:.1f} s (its terms kept), "
+            f"{row['publish_new_term']:.1f} s (a new term)"
+        )
+    target = TARGETS.get(size)
+    if target is not None:
+        floor, startup, rss = target
+        met = (
+            ratio >= floor and row["read"] + row["compile"] <= startup and (rss is None or row["rss"] <= rss)
+        )
+        line += f" [targets >= {floor} x, start-up <= {startup:.0f} s" + (
+            f", RSS <= {rss / 1e9} GB" if rss else ""
+        )
+        line += f": {'met' if met else 'not met'}]"
+    print(line)
+
+
+if __name__ == "__main__":
+    main()
