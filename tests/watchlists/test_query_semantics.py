@@ -148,4 +148,6 @@ def test_near_is_not_quadratic() -> None:
     mentions.append(Mention("body", 10 * count - 8, 10 * count - 8, 1))
     outcome = evaluate(query, mentions)
     assert outcome.matched and len(outcome.evidence) == 2
-    assert time.perf_counter() - started < 2.0
+    # All pairs would take minutes in Python; the sweep takes well under a second. The
+    # bound is loose so a loaded CI machine cannot fail it, and still catches all-pairs.
+    assert time.perf_counter() - started < 30.0
