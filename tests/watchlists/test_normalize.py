@@ -38,3 +38,32 @@ def test_skipped_lines_are_blanked_and_offsets_stay_correct() -> None:
     assert document.text == "keep one\n       \nkeep two"
     start = document.text.index("two")
     assert original[slice(*document.original_span(start, start + 3))] == "two"
+
+
+# Each pair is one word as two newsrooms type it: Turkish dotted/dotless i, the Ukrainian
+# modifier apostrophe, Persian zero-width non-joiner, Persian yeh/keheh and digits, Hebrew
+# gershayim and vowel points, Devanagari nukta, nasal + virama and candra vowels.
+SPELLINGS = [
+    ("İRAN'A YAPTIRIM", "iran'a yaptirim"),
+    ("Об\u02bcєднаний", "об'єднаний"),
+    ("تحریم\u200cها سوخو-۳۵", "تحريمها سوخو-35"),
+    ("ארה\u05f4ב הֵטִילָה", 'ארה"ב הטילה'),
+    ("प्रतिबन्ध क्रूज़ डॉलर", "प्रतिबंध क्रूज डालर"),
+    ("ขีปนาวุธ ๔,๕๐๐", "ขีปนาวุธ 4,500"),
+]
+
+
+def test_each_scripts_spelling_variants_fold_alike() -> None:
+    for typed, plain in SPELLINGS:
+        assert normalize(typed).text == normalize(plain).text, typed
+
+
+def test_every_folded_word_of_the_new_scripts_maps_back_to_its_original_word() -> None:
+    for typed, _ in SPELLINGS:
+        original = f"x {typed} y"
+        document = normalize(original)
+        position = 0
+        for word in document.text.split(" "):
+            start, end = document.original_span(position, position + len(word))
+            assert normalize(original[start:end]).text == word, (typed, word)
+            position += len(word) + 1

@@ -51,19 +51,68 @@ ARABIC = str.maketrans(
     }
 )
 
+# Letter variants of the scripts added with Turkish, Ukrainian, Persian, Hebrew and Hindi
+# (one table, so it can be read and merged apart from the others). Each language's news
+# writes the same word in several ways; all of them fold to one.
+SCRIPT_LETTERS = str.maketrans(
+    {
+        # Turkish: dotless "ı" (and "I", which casefolds to "i") meet dotted "i", so "IRAK",
+        # "Irak" and "ırak" are one word; "İ" casefolds to "i" + a combining dot (see
+        # CONTEXT_FOLDS) and the precomposed form is folded here.
+        "\u0130": "i",
+        "\u0131": "i",
+        # Ukrainian: the apostrophe is typed as the modifier letter "ʼ" as often as "'".
+        "\u02bc": "'",
+        # Persian: "ە" (heh-goal, left from "ۀ" once its hamza is dropped) is heh;
+        # Persian and Arabic-Indic digits are ASCII digits ("سوخو-۳۵" = "سوخو-35").
+        "\u06d5": "\u0647",
+        **{chr(0x06F0 + digit): str(digit) for digit in range(10)},
+        **{chr(0x0660 + digit): str(digit) for digit in range(10)},
+        # Hebrew: geresh and gershayim are the ASCII quotes news sites mostly type
+        # ("ארה״ב" = "ארה\"ב"), maqaf a hyphen; vowel points (niqqud) and cantillation go.
+        "\u05f3": "'",
+        "\u05f4": '"',
+        "\u05be": "-",
+        **dict.fromkeys([chr(code) for code in range(0x0591, 0x05BE)], None),
+        **dict.fromkeys("\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7", None),
+        # Devanagari: the nukta of Urdu-origin sounds is written or left out ("ज़खीरा",
+        # "जखीरा"), chandrabindu and anusvara are used for each other, and English loans
+        # are written with or without the candra vowels ("डॉलर", "डालर").
+        "\u093c": None,
+        "\u0901": "\u0902",
+        "\u0949": "\u093e",
+        "\u0945": "\u0947",
+        "\u0911": "\u0906",
+        "\u090d": "\u090f",
+        # Devanagari, Thai digits.
+        **{chr(0x0966 + digit): str(digit) for digit in range(10)},
+        **{chr(0x0E50 + digit): str(digit) for digit in range(10)},
+    }
+)
+
+# Variants of two characters, replaced after the tables: "İ" casefolded ("i" + combining
+# dot above) is "i"; a Devanagari nasal with virama is the anusvara that Hindi writes for
+# it as often ("प्रतिबन्ध" = "प्रतिबंध"). The normaliser folds the virama's stretch with
+# the letter before it, so both spellings fold alike wherever they stand.
+CONTEXT_FOLDS = {
+    "i\u0307": "i",
+    **{f"{nasal}\u094d": "\u0902" for nasal in "\u0919\u091e\u0923\u0928\u092e"},
+}
+_CONTEXT = re.compile("|".join(CONTEXT_FOLDS))
+
 # Invisible characters that scrapers and editors leave inside words; they would
 # otherwise split "Pyong\u200byang" into two words.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE, None))
 
 
-# The three tables as one replacement per character (no target is another's source, so
-# one pass equals the three in a row), applied with a regex: `str.translate` with a dict
+# The four tables as one replacement per character (no target is another's source, so
+# one pass equals the four in a row), applied with a regex: `str.translate` with a dict
 # looks every character up in Python's dict, ten times the cost of the two NFKC passes on
 # a news article, while these characters are rare.
 _REPLACEMENTS = {
     chr(code): to if isinstance(to, str) else ""
-    for code, to in {**PUNCTUATION, **ARABIC, **_INVISIBLE}.items()
+    for code, to in {**PUNCTUATION, **ARABIC, **SCRIPT_LETTERS, **_INVISIBLE}.items()
 }
 _REPLACED = re.compile("[" + "".join(re.escape(char) for char in _REPLACEMENTS) + "]")
 
@@ -73,9 +122,14 @@ def _replacement(found: re.Match[str]) -> str:
 
 
 def fold(chunk: str) -> str:
-    """The matching form of a piece of text: NFKC, casefolded, ASCII punctuation, bare Arabic."""
+    """The matching form of a piece of text: NFKC, casefolded, ASCII punctuation, bare letters."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", chunk).casefold())
-    return _REPLACED.sub(_replacement, folded)
+    folded = _REPLACED.sub(_replacement, folded)
+    return _CONTEXT.sub(_context_fold, folded) if "\u0307" in folded or "\u094d" in folded else folded
+
+
+def _context_fold(found: re.Match[str]) -> str:
+    return CONTEXT_FOLDS[found.group()]
 
 
 def is_word_char(char: str) -> bool:
