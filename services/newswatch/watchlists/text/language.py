@@ -6,10 +6,13 @@ watch-list rule runs whatever the language, so a wrong guess cannot hide a match
 
 py3langid is pure Python and costs about 0.1 ms per article, so text whose script
 leaves no doubt is decided by its script first: mostly Hangul is Korean, mostly Han
-with a good share of Kana Japanese, Han without Kana Chinese, mostly Cyrillic or
-Arabic letters the one language of the watch-lists written in that script, Latin
-letters with many Vietnamese-only letters (ơ, ư, đ, ạ...) Vietnamese. Everything
-else (Latin-script text, mixed scripts) goes to py3langid as before.
+with a good share of Kana Japanese, Han without Kana Chinese, mostly Cyrillic, Arabic,
+Hebrew, Devanagari or Thai letters the one language of the watch-lists written in that
+script, Latin letters with many Vietnamese-only letters (ơ, ư, đ, ạ...) Vietnamese.
+Where two of the languages share a script (Russian and Ukrainian, Arabic and Persian),
+letters only one of them uses decide. Everything else (Latin-script text, mixed scripts)
+goes to py3langid as before; py3langid cannot tell Malay from Indonesian, so between
+those two words only one of them uses decide (`_malay_or_indonesian`).
 """
 
 from __future__ import annotations
@@ -46,13 +49,52 @@ SCRIPT_LANGUAGES: dict[str, frozenset[str]] = {
     "hangul": frozenset({"ko"}),
     "cyrillic": frozenset({"ru", "uk", "bg", "be", "mk", "sr", "kk", "ky", "mn"}),
     "arabic": frozenset({"ar", "fa", "ur", "ps", "ug"}),
+    "hebrew": frozenset({"he"}),
+    "devanagari": frozenset({"hi", "mr", "ne", "sa"}),
+    "thai": frozenset({"th", "lo"}),
 }
+
+# Letters only one language of a shared script uses, per script: a sample with at least
+# DISTINCT_LETTERS of one language's and none of the other's is that language (Ukrainian
+# і ї є ґ, Russian ы э ъ ё; Persian پ چ ژ گ and its own yeh and keheh, Arabic ة ى and the
+# Arabic yeh and kaf, which Persian does not use).
+DISTINCT_LETTERS = 2
+LETTERS_OF: dict[str, dict[str, frozenset[str]]] = {
+    "cyrillic": {"uk": frozenset("іїєґІЇЄҐ"), "ru": frozenset("ыэъёЫЭЪЁ")},
+    "arabic": {"fa": frozenset("پچژگیک"), "ar": frozenset("ةىيك")},
+}
+
+# Malay and Indonesian share most words and py3langid splits its answer between them;
+# these everyday words are each written one way in one of them (Malaysian "kerajaan",
+# "syarikat", "kerana" for Indonesian "pemerintah", "perusahaan", "karena" ...), with
+# each country's currency and forces (Rp, TNI; RM). Not place names: each country's
+# news reports on the other.
+MALAY_WORDS = frozenset(
+    str.split(
+        "kerajaan syarikat kerana selepas tentera polis kenyataan sahaja baharu eropah "
+        "antarabangsa iaitu menerusi bagaimanapun wang bilangan ogos julai disember mac jun "
+        "berpandu dibekukan perbendaharaan penghantaran bahagian perolehan rm"
+    )
+)
+INDONESIAN_WORDS = frozenset(
+    str.split(
+        "pemerintah perusahaan karena setelah tentara polisi pernyataan saja baru eropa "
+        "internasional yaitu melalui namun uang jumlah agustus juli desember maret juni "
+        "rudal serikat bisa pengadaan bagian dikembangkan perguruan dikenai izin tni polri "
+        "dpr rp kemhan selaku menewaskan mengungsi"
+    )
+)
+_MALAY_INDONESIAN = frozenset({"ms", "id"})
+_LOWER_WORDS = re.compile("[a-z]+")
 
 # The script of each UTF-16 high byte, as one byte: whole 256-character blocks only
 # (Hangul syllables and jamo, Han, Cyrillic, Arabic, Latin Extended-A/B and Additional;
 # "o" for other blocks with letters, "." for ASCII/Latin-1, punctuation, Kana's block).
 _BLOCKS = bytearray(b"o" * 256)
 for _high, _script in (
+    (0x05, "e"),  # Hebrew (and Armenian, which no watch-list language is written in)
+    (0x09, "d"),  # Devanagari (and Bengali)
+    (0x0E, "t"),  # Thai (and Lao)
     *((high, "h") for high in (*range(0xAC, 0xD8), 0x11)),
     *((high, "c") for high in range(0x4E, 0xA0)),
     *((high, "c") for high in range(0x34, 0x4E)),
@@ -82,7 +124,10 @@ class LanguageDetector:
         if by_script is not None:
             return by_script
         language, probability = _identifier(self.languages).classify(sample)
-        return str(language) if float(probability) >= MIN_CONFIDENCE else None
+        sure = str(language) if float(probability) >= MIN_CONFIDENCE else None
+        if language in _MALAY_INDONESIAN and _chosen(self.languages) >= _MALAY_INDONESIAN:
+            return _malay_or_indonesian(sample) or sure
+        return sure
 
     def _by_script(self, sample: str) -> str | None:
         """The language the sample's script leaves no doubt about, or None to ask py3langid."""
@@ -91,11 +136,21 @@ class LanguageDetector:
         latin = len(sample.encode("ascii", "ignore").translate(None, _NOT_ASCII_LETTERS))
         latin += scripts.count(b"l")
         hangul, cyrillic, arabic, han = (scripts.count(script) for script in (b"h", b"y", b"a", b"c"))
+        hebrew, devanagari, thai = (scripts.count(script) for script in (b"e", b"d", b"t"))
         kana = len(_KANA.findall(sample)) if b"\x30" in high or b"\xff" in high else 0
         letters = latin + hangul + cyrillic + arabic + han + kana + scripts.count(b"o")
-        for script, count in (("hangul", hangul), ("cyrillic", cyrillic), ("arabic", arabic)):
+        letters += hebrew + devanagari + thai
+        for script, count in (
+            ("hangul", hangul),
+            ("cyrillic", cyrillic),
+            ("arabic", arabic),
+            ("hebrew", hebrew),
+            ("devanagari", devanagari),
+            ("thai", thai),
+        ):
             if count >= MIN_SCRIPT_LETTERS and count >= DOMINANT_SHARE * letters:
-                return _only(SCRIPT_LANGUAGES[script], _chosen(self.languages))
+                chosen = SCRIPT_LANGUAGES[script] & _chosen(self.languages)
+                return _only(chosen, chosen) or _by_letters(LETTERS_OF.get(script, {}), sample, chosen)
         cjk = han + kana
         if cjk >= MIN_SCRIPT_LETTERS and cjk >= DOMINANT_SHARE * letters:
             if kana >= KANA_SHARE * cjk:
@@ -108,6 +163,30 @@ class LanguageDetector:
             if vietnamese >= VIETNAMESE_SHARE * letters:
                 return _only(frozenset({"vi"}), _chosen(self.languages))
         return None
+
+
+def _by_letters(letters_of: dict[str, frozenset[str]], sample: str, chosen: frozenset[str]) -> str | None:
+    """The one chosen language whose own letters the sample has (DISTINCT_LETTERS or more) and
+    no other's; None when letters of several (or too few) are found."""
+    counts = {
+        language: sum(sample.count(letter) for letter in letters)
+        for language, letters in letters_of.items()
+        if language in chosen
+    }
+    found = [language for language, count in counts.items() if count]
+    if len(found) != 1 or len(chosen) > len(letters_of):
+        return None
+    return found[0] if counts[found[0]] >= DISTINCT_LETTERS else None
+
+
+def _malay_or_indonesian(sample: str) -> str | None:
+    """ "ms" or "id" when more of the sample's words are written that language's way."""
+    words = _LOWER_WORDS.findall(sample.lower())
+    malay = sum(word in MALAY_WORDS for word in words)
+    indonesian = sum(word in INDONESIAN_WORDS for word in words)
+    if malay == indonesian:
+        return None
+    return "ms" if malay > indonesian else "id"
 
 
 def _only(script_languages: frozenset[str], chosen: frozenset[str]) -> str | None:
