@@ -16,13 +16,17 @@ from newswatch.watchlists.text.script import NO_SPACE_CLASS
 SNIPPET_CONTEXT = 60
 _ELLIPSIS = "\u2026"
 
-# A sentence ends at a line break, at ! ? 。 … ؟, or at a full stop followed by a space
+# A sentence ends at a line break, at ! ? 。 … ؟ and the Devanagari danda ।, or at a full stop followed by a space
 # unless the stop closes a one-letter word ("U.S. sanctions", "J. Smith").
 # One character class first, so the regex engine skips ahead to it (an alternation of
 # branches is scanned several times slower); the look-arounds run only at a full stop
 # (the same test as "(?<!\b[^\W\d_])\.(?=\s)").
-_SENTENCE_END = re.compile(r"[\n!?.\u3002\u2026\u061f](?:(?<=[^.])|(?=\s)(?<!\b[^\W\d_]\.))")
+_SENTENCE_END = re.compile(r"[\n!?.\u3002\u2026\u061f\u0964\u0965](?:(?<=[^.])|(?=\s)(?<!\b[^\W\d_]\.))")
 _SENTENCE_SPLIT = re.compile(f"({_SENTENCE_END.pattern})")
+# Thai puts no full stop at a sentence's end, only a space: a space between Thai letters
+# ends a sentence. Looked for only in text that has Thai letters.
+_THAI = re.compile("[\u0e01-\u0e5b]")
+_THAI_SENTENCE_END = re.compile("(?<=[\u0e01-\u0e5b]) +(?=[\u0e01-\u0e5b])")
 # A word: a run of letters and digits; in scripts without spaces, every two characters
 # count as one word (the average length of a Chinese or Japanese word).
 _WORD = re.compile(rf"[{NO_SPACE_CLASS}]{{1,2}}|[^\W_{NO_SPACE_CLASS}]+")
@@ -63,6 +67,9 @@ class FieldText:
             # running lengths at the ends are where sentences start (summed in C).
             ends = list(accumulate(map(len, _SENTENCE_SPLIT.split(self.text))))
             starts = self._sentence_starts = [0, *ends[1::2]]
+            if _THAI.search(self.text):
+                starts += [match.end() for match in _THAI_SENTENCE_END.finditer(self.text)]
+                starts.sort()
         return starts
 
     def words_in(self, low: int, high: int) -> int:
