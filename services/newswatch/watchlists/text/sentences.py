@@ -16,8 +16,8 @@ from newswatch.watchlists.text.script import NO_SPACE_CLASS
 SNIPPET_CONTEXT = 60
 _ELLIPSIS = "\u2026"
 
-# A sentence ends at a line break, at ! ? 。 … ؟ and the Devanagari danda ।, or at a full stop followed by a space
-# unless the stop closes a one-letter word ("U.S. sanctions", "J. Smith").
+# A sentence ends at a line break, at ! ? 。 … ؟ and the Devanagari danda ।, or at a full
+# stop followed by a space unless the stop closes a one-letter word ("U.S. sanctions", "J. Smith").
 # One character class first, so the regex engine skips ahead to it (an alternation of
 # branches is scanned several times slower); the look-arounds run only at a full stop
 # (the same test as "(?<!\b[^\W\d_])\.(?=\s)").
