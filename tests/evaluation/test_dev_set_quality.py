@@ -30,7 +30,17 @@ DEV_SET = sorted((REPO_ROOT / "tests" / "data").glob("dev_set_part*.jsonl"))
 HOLDOUT = [REPO_ROOT / "tests" / "data" / "holdout.jsonl"]
 HELDOUT_MIN_MICRO_F1 = 0.99
 HELDOUT_MIN_LIST_F1 = 0.97
-LANGUAGES = {"en", "id", "ko", "ru", "zh", "ja", "ar", "es", "fr", "de", "vi"}
+FIRST_ELEVEN = {"en", "id", "ko", "ru", "zh", "ja", "ar", "es", "fr", "de", "vi"}
+# Issue 15: the held-out set predates them; the dev set and the blind probe cover them.
+ADDED = {"uk", "tr", "fa", "pt", "pl", "he", "hi", "it", "th", "ms"}
+LANGUAGES = FIRST_ELEVEN | ADDED
+# Written blind before the issue-15 vocabulary and never tuned on (README quality table):
+# measured once at micro F1 0.969, arms_transfers 0.917, the other lists 1.000, two traps
+# alerting. Floors just under the issue's targets; a fix seen in the probe is pinned by a
+# dev-set article, never by editing the probe.
+PROBE = [REPO_ROOT / "tests" / "data" / "blind_probe_issue15.jsonl"]
+PROBE_MIN_MICRO_F1 = 0.92
+PROBE_MIN_LIST_F1 = 0.90
 
 
 @pytest.fixture(scope="module", params=[DEV_SET, HOLDOUT], ids=["dev-set", "held-out"])
@@ -45,11 +55,31 @@ def holdout_results() -> tuple[Scores, list[Mistake]]:
     return measure(engine, read_labelled(HOLDOUT, engine.watchlist_names))
 
 
-@pytest.mark.parametrize(("files", "at_least"), [(DEV_SET, 150), (HOLDOUT, 100)], ids=["dev-set", "held-out"])
-def test_each_set_covers_every_default_language(files: list[Path], at_least: int) -> None:
+@pytest.mark.parametrize(
+    ("files", "at_least", "languages"),
+    [(DEV_SET, 150, LANGUAGES), (HOLDOUT, 100, FIRST_ELEVEN), (PROBE, 60, ADDED)],
+    ids=["dev-set", "held-out", "issue-15-probe"],
+)
+def test_each_set_covers_its_languages(files: list[Path], at_least: int, languages: set[str]) -> None:
     items = read_labelled(files, Engine.default().watchlist_names)
     assert len(items) >= at_least
-    assert {item.article.language for item in items} == LANGUAGES
+    assert {item.article.language for item in items} == languages
+
+
+def test_every_language_of_the_development_set_has_no_mistake() -> None:
+    engine = Engine.default()
+    scores, _ = measure(engine, read_labelled(DEV_SET, engine.watchlist_names))
+    assert set(scores.languages) == LANGUAGES
+    low = {language: round(counts.f1, 3) for language, counts in scores.languages.items() if counts.f1 < 1.0}
+    assert not low, "run `newswatch eval tests/data/dev_set_part*.jsonl` for the evidence"
+
+
+def test_issue_15_probe_floors_per_list() -> None:
+    engine = Engine.default()
+    scores, mistakes = measure(engine, read_labelled(PROBE, engine.watchlist_names))
+    assert scores.micro.f1 >= PROBE_MIN_MICRO_F1, [(m.kind, m.watchlist, m.item.article.id) for m in mistakes]
+    low = {name: round(c.f1, 3) for name, c in scores.watchlists.items() if c.f1 < PROBE_MIN_LIST_F1}
+    assert not low, f"F1 below {PROBE_MIN_LIST_F1}: {low}"
 
 
 def test_the_development_set_has_no_mistake() -> None:

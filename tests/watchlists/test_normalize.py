@@ -67,3 +67,21 @@ def test_every_folded_word_of_the_new_scripts_maps_back_to_its_original_word() -
             start, end = document.original_span(position, position + len(word))
             assert normalize(original[start:end]).text == word, (typed, word)
             position += len(word) + 1
+
+
+def test_evidence_in_the_new_scripts_points_at_the_original_text() -> None:
+    engine = Engine.default()
+    bodies = [
+        "ABD, İRAN'A yeni yaptırımlar uyguladı.",
+        "Євросоюз запровадив санкції проти КНДР, пов\u02bcязаних з ракетами.",
+        "اتحادیه اروپا تحریم\u200cهای تازه\u200cای علیه ایران اعمال کرد.",
+        "ארה\u05f4ב הִטִּילָה סנקציות על איראן.",
+        "अमेरिका ने रूस पर नए प्रतिबन्ध लगाए।",
+        "สหรัฐฯ ประกาศคว่ำบาตรรัสเซียเพิ่มเติม",
+    ]
+    for body in bodies:
+        matches = engine.match("", body)
+        assert "sanctions" in [match.watchlist for match in matches], body
+        for hit in (hit for match in matches for hit in match.hits):
+            assert body[hit.start : hit.end] == hit.text
+            assert normalize(hit.text).text.strip(), body
