@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from newswatch.kafka.local_broker import LocalBroker
 from newswatch.settings import Settings
 from newswatch.tagger.process import WorkerProcess
 from tests.helpers.environment import isolated_env, topics_of
+from tests.helpers.notifier import delete_notify_topics, notifiers, notify_environment
 from tests.helpers.paths import REPO_ROOT
 from tests.helpers.workers import StartWorker, launch_worker
 
@@ -82,3 +83,19 @@ def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def notify_env(pipeline_env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """`pipeline_env` with the notifier's own dead-letter topic, port and short retries;
+    the topics the notifier made are deleted afterwards."""
+    env = notify_environment(pipeline_env)
+    yield env
+    delete_notify_topics(env)
+
+
+@pytest.fixture
+def start_notifier(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], WorkerProcess]]:
+    """`start(env)` launches a notifier logging to `notifier.log`; all are stopped after."""
+    with notifiers(tmp_path / "notifier.log") as start:
+        yield start

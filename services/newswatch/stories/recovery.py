@@ -20,14 +20,39 @@ after the seek: the first record delivered is then the one at the committed offs
 
 from __future__ import annotations
 
+from typing import cast
+
 from faust.tables import TableManager
 from faust.tables.recovery import Recovery
+from faust.transport.consumer import ThreadDelegateConsumer
 
 
 class SeekFirstRecovery(Recovery):
     async def on_recovery_completed(self, generation_id: int = 0) -> None:
         self.app.flow_control.suspend()
+        await self._from_the_beginning_where_nothing_is_committed()
         await super().on_recovery_completed(generation_id)
+
+    async def _from_the_beginning_where_nothing_is_committed(self) -> None:
+        """Faust's seek moves only the partitions that have a committed offset (aiokafka's
+        `seek_to_committed` skips the others), so a read offset moved while recovering
+        stays where it is for them: the notifier that replaced one killed before its first
+        commit once read nothing at all. With no committed offset, a partition is read from
+        its beginning, as `consumer_auto_offset_reset="earliest"` says."""
+        # The aiokafka driver's consumer (ConsumerT declares neither of these).
+        consumer = cast(ThreadDelegateConsumer, self.app.consumer)
+        streams = {tp for tp in consumer.assignment() if not self._is_changelog_tp(tp)}
+        if not streams:
+            return
+        committed = await consumer.seek_to_committed()
+        fresh = sorted(tp for tp in streams if not committed.get(tp))
+        if fresh:
+            self.log.info(
+                "nothing committed yet, read from the beginning: %s",
+                ", ".join(f"{tp.topic}[{tp.partition}]" for tp in fresh),
+            )
+            for tp, offset in (await consumer.earliest_offsets(*fresh)).items():
+                await consumer.seek(tp, offset)
 
 
 class SeekFirstTableManager(TableManager):
