@@ -14,7 +14,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -186,10 +186,16 @@ class DeadLetter(_Record):
 
 class NotificationDeadLetter(_Record):
     """A notification `newswatch notify` could not deliver: a destination refused it (a
-    permanent failure) or still failed when its retry time ran out. Keyed by notification id."""
+    permanent failure) or still failed when its retry time ran out. Keyed by notification id.
+
+    `kind` says what it held: one alert or spike (`record`), or a digest (`digest`, the
+    document a webhook would have received, so nothing of the batch is lost)."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
-    notification_id: str = Field(description="The notification's id, its Idempotency-Key.")
+    kind: Literal["notification", "digest"] = "notification"
+    notification_id: str = Field(
+        description="The notification's id, its Idempotency-Key (for a digest, its digest_id)."
+    )
     subscription: str
     destination: str = Field(description="The destination with its secret parts masked (never the raw URL).")
     channel: Literal["webhook", "email", "apprise"]
@@ -200,7 +206,21 @@ class NotificationDeadLetter(_Record):
     topic: str = Field(description="Where the record that made the notification was read.")
     partition: int
     offset: int
-    record: Alert | SpikeEvent = Field(description="The alert or spike the notification was about.")
+    record: Alert | SpikeEvent | None = Field(
+        default=None, description="kind notification: the alert or spike the notification was about."
+    )
+    digest: dict[str, Any] | None = Field(
+        default=None,
+        description="kind digest: the digest as a webhook receives it: {digest: {...}, items: [...]}.",
+    )
+
+    @model_validator(mode="after")
+    def _holds_what_its_kind_says(self) -> NotificationDeadLetter:
+        if self.kind == "notification" and (self.record is None or self.digest is not None):
+            raise ValueError("a notification dead letter holds its record and no digest")
+        if self.kind == "digest" and (self.digest is None or self.record is not None):
+            raise ValueError("a digest dead letter holds its digest and no record")
+        return self
 
 
 class PublishedWatchlist(_Record):

@@ -177,6 +177,13 @@ class NotifyMetrics:
             buckets=_LATENCY_BUCKETS,
             registry=registry,
         )
+        self.digest_entries = Histogram(
+            "newswatch_notification_digest_entries",
+            "Entries in each digest delivered (alerts, spikes, and those left out), by subscription.",
+            ["subscription"],
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+            registry=registry,
+        )
         self.subscription_reloads = Counter(
             "newswatch_subscription_reloads",
             "Subscription reloads asked for with SIGHUP, by result (ok, or failed: the old ones stay).",

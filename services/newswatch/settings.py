@@ -174,6 +174,12 @@ class Settings(BaseSettings):
     notify_metrics_port: int = Field(
         default=6067, description="Port of the notifier's /metrics and /healthz endpoints."
     )
+    notify_digest_min_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="The shortest `digest:` period a subscription may ask for (as `30s`, `1m`...); "
+        "lower it only for tests.",
+    )
     notify_sent_window_hours: float = Field(
         default=72,
         gt=0,
@@ -273,6 +279,16 @@ class Settings(BaseSettings):
         return f"{self.notify_app_id}-sent-changelog"
 
     @property
+    def notify_digest_topic(self) -> str:
+        """The notifier's internal topic of digest entries and ticks, keyed by subscription."""
+        return f"{self.notify_app_id}-digest-entries"
+
+    @property
+    def notify_digest_changelog_topic(self) -> str:
+        """The changelog of the notifier's `digests` table (pending digests)."""
+        return f"{self.notify_app_id}-digests-changelog"
+
+    @property
     def notify_topics(self) -> tuple[str, ...]:
         """The topics `newswatch notify` reads, writes, and keeps its state in."""
         return (
@@ -281,6 +297,8 @@ class Settings(BaseSettings):
             self.spikes_topic,
             self.notifications_dlq_topic,
             self.notify_sent_changelog_topic,
+            self.notify_digest_topic,
+            self.notify_digest_changelog_topic,
         )
 
 

@@ -8,7 +8,8 @@ import json
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ import yaml
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from newswatch.kafka.admin import partitions_of
+from newswatch.kafka.admin import delete_topics, partitions_of
 from newswatch.kafka.connection import KafkaConnection
-from tests.helpers.environment import run_newswatch
+from newswatch.tagger.process import WorkerProcess
+from tests.helpers.environment import free_port, run_newswatch
 from tests.helpers.receivers import HttpReceiver, SmtpReceiver
+from tests.helpers.workers import launch_notifier
 
 SECRET = "correct-horse-battery"
 # sanctions: the wire story (orig-1 + 2 copies) and other-1: two stories.
@@ -150,3 +153,44 @@ def keys_by_story(hook: HttpReceiver) -> dict[str, set[str]]:
     for request in hook.requests:
         keys[story_of(json.loads(request.body)["article_id"])].add(request.headers["Idempotency-Key"])
     return keys
+
+
+def notify_environment(pipeline_env: dict[str, str]) -> dict[str, str]:
+    """The pipeline's settings with the notifier's own dead-letter topic, port and short retries."""
+    name = pipeline_env["NEWSWATCH_APP_ID"]
+    return {
+        **pipeline_env,
+        "NEWSWATCH_NOTIFICATIONS_DLQ_TOPIC": f"{name}.notifications.dlq",
+        "NEWSWATCH_NOTIFY_METRICS_PORT": str(free_port()),
+        "NEWSWATCH_NOTIFY_RETRY_SECONDS": "2",
+        "NEWSWATCH_NOTIFY_RETRY_BASE_SECONDS": "0.2",
+    }
+
+
+def delete_notify_topics(env: dict[str, str]) -> None:
+    """The topics a test's notifier made: dead letters, the internal digest topic, changelogs."""
+    name = env["NEWSWATCH_APP_ID"]
+    topics = [
+        f"{name}.notifications.dlq",
+        f"{name}-notify-sent-changelog",
+        f"{name}-notify-digest-entries",
+        f"{name}-notify-digests-changelog",
+    ]
+    asyncio.run(delete_topics(KafkaConnection.plaintext(env["NEWSWATCH_KAFKA_BOOTSTRAP"]), topics))
+
+
+@contextmanager
+def notifiers(log: Path) -> Iterator[Callable[[dict[str, str]], WorkerProcess]]:
+    """`start(env)` launches a notifier (all logging to `log`); every one is stopped after."""
+    started: list[WorkerProcess] = []
+
+    def start(env: dict[str, str]) -> WorkerProcess:
+        notifier = launch_notifier(env, log, append=bool(started))
+        started.append(notifier)
+        return notifier
+
+    try:
+        yield start
+    finally:
+        for notifier in started:
+            notifier.stop()

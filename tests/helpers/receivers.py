@@ -38,6 +38,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0  # Unix time the request came in
 
 
 @dataclass
@@ -83,7 +84,7 @@ async def http_receiver(answer: Answer | None = None, *, hang: bool = False) -> 
 
     async def handle(request: web.Request) -> web.StreamResponse:
         receiver.requests.append(
-            Request(request.method, request.path_qs, dict(request.headers), await request.read())
+            Request(request.method, request.path_qs, dict(request.headers), await request.read(), time.time())
         )
         if hang:
             await receiver.released.wait()

@@ -15,19 +15,18 @@ import asyncio
 import json
 import signal
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
-from newswatch.kafka.admin import delete_topics
-from newswatch.kafka.connection import KafkaConnection
 from newswatch.notify.render import verify_signature
 from newswatch.notify.routing import notification_id, story_key
 from newswatch.notify.subscriptions import Destination
 from newswatch.tagger.process import WorkerProcess
-from tests.helpers.environment import free_port, run_newswatch
+from tests.helpers.environment import run_newswatch
 from tests.helpers.kafka import kcat_read, wait_for_records
 from tests.helpers.notifier import (
     SECRET,
@@ -47,7 +46,7 @@ from tests.helpers.notifier import (
     with_subscriptions,
 )
 from tests.helpers.receivers import Request, http_receiver, one_at_a_time, smtp_receiver, status
-from tests.helpers.workers import StartWorker, launch_notifier
+from tests.helpers.workers import StartWorker
 from tests.integration.test_stories_pipeline import ARTICLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.stories]
@@ -60,35 +59,6 @@ THIRD = {
     "assets of six companies and two tankers. The asset freeze bars Americans from dealing with them.",
     "source": "Wire",
 }
-
-
-@pytest.fixture
-def notify_env(pipeline_env: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
-    name = pipeline_env["NEWSWATCH_APP_ID"]
-    env = {
-        **pipeline_env,
-        "NEWSWATCH_NOTIFICATIONS_DLQ_TOPIC": f"{name}.notifications.dlq",
-        "NEWSWATCH_NOTIFY_METRICS_PORT": str(free_port()),
-        "NEWSWATCH_NOTIFY_RETRY_SECONDS": "2",
-        "NEWSWATCH_NOTIFY_RETRY_BASE_SECONDS": "0.2",
-    }
-    yield env
-    connection = KafkaConnection.plaintext(env["NEWSWATCH_KAFKA_BOOTSTRAP"])
-    asyncio.run(delete_topics(connection, [f"{name}.notifications.dlq", f"{name}-notify-sent-changelog"]))
-
-
-@pytest.fixture
-def start_notifier(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], WorkerProcess]]:
-    started: list[WorkerProcess] = []
-
-    def start(env: dict[str, str]) -> WorkerProcess:
-        notifier = launch_notifier(env, tmp_path / "notifier.log", append=bool(started))
-        started.append(notifier)
-        return notifier
-
-    yield start
-    for notifier in started:
-        notifier.stop()
 
 
 async def test_one_notification_per_story_signed_emailed_and_dead_lettered(
@@ -181,7 +151,7 @@ async def test_kill_9_of_the_notifier_mid_stream_loses_nothing_and_repeats_only_
             first.process.kill()  # SIGKILL: no commit, no flush
             first.process.wait()
             before = len(hook.requests)
-            await asyncio.to_thread(start_notifier, env)
+            second = await asyncio.to_thread(start_notifier, env)
 
             def stories_at(requests: list[Request]) -> set[str]:
                 return {json.loads(request.body)["article_id"] for request in requests}
@@ -196,14 +166,19 @@ async def test_kill_9_of_the_notifier_mid_stream_loses_nothing_and_repeats_only_
                     "every story at the webhook and every email after the restart",
                 )
             except pytest.fail.Exception as timed_out:
-                # Where it stopped: the worker's story events, or the notifier's deliveries.
+                # Where it stopped: the worker's story events, or the notifier's deliveries;
+                # SIGUSR1 makes the notifier log the stack of each of its tasks (mode's Worker).
+                second.process.send_signal(signal.SIGUSR1)
+                await asyncio.sleep(3)
                 events = await timed_records(env["NEWSWATCH_KAFKA_BOOTSTRAP"], env["NEWSWATCH_STORIES_TOPIC"])
                 opened = {value["article_id"] for *_, value in events if value["kind"] == "new"}
                 missing = sorted(expected - stories_at(hook.requests))
                 pytest.fail(
                     f"{timed_out}: {len(opened)} stories opened on the stories topic; not at the webhook: "
                     f"{missing}; not opened: {sorted(expected - opened)}; "
-                    f"{len({m['Message-ID'] for m in smtp.messages})} of 40 emails"
+                    f"{len({m['Message-ID'] for m in smtp.messages})} of 40 emails; "
+                    f"{await stall_report(env)}; the notifiers' log ends:\n"
+                    + "\n".join((tmp_path / "notifier.log").read_text().splitlines()[-400:])
                 )
             await asyncio.sleep(3)  # repeats would arrive by now
 
@@ -219,6 +194,18 @@ async def test_kill_9_of_the_notifier_mid_stream_loses_nothing_and_repeats_only_
     )
 
 
+async def stall_report(env: dict[str, str]) -> str:
+    """What a stalled notifier had done: its group's committed offsets and its counters."""
+    offsets = await committed(env["NEWSWATCH_KAFKA_BOOTSTRAP"], f"{env['NEWSWATCH_APP_ID']}-notify")
+    port = env["NEWSWATCH_NOTIFY_METRICS_PORT"]
+    try:
+        text = await asyncio.to_thread(lambda: urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read())
+        counters = [line for line in text.decode().splitlines() if line.startswith("newswatch_")]
+    except OSError as exc:
+        counters = [f"metrics unreadable: {exc}"]
+    return f"committed offsets {sorted(offsets.items())}; metrics: " + "; ".join(counters)
+
+
 async def test_print_shows_what_would_be_sent_and_sends_nothing(
     notify_env: dict[str, str], start_worker: StartWorker, tmp_path: Path
 ) -> None:
@@ -227,6 +214,7 @@ async def test_print_shows_what_would_be_sent_and_sends_nothing(
             tmp_path,
             subscription("desk", f"{hook.url}/hook?token=TOPSECRET", "mailto:desk@example.org"),
             subscription("everything", f"{hook.url}/all", per="article", watchlists=WATCHLISTS),
+            subscription("daily", f"{hook.url}/daily", digest="1d", watchlists=["sanctions"]),
         )
         # No NEWSWATCH_SMTP_*: printing needs no mail server.
         env = {**notify_env, "NEWSWATCH_SUBSCRIPTIONS": str(path)}
@@ -244,6 +232,7 @@ async def test_print_shows_what_would_be_sent_and_sends_nothing(
         ("desk", "webhook"): 2,
         ("desk", "email"): 2,
         ("everything", "webhook"): 8,
+        ("daily", "webhook"): 1,
     }, result.stdout
     desk = [line for line in lines if line["subscription"] == "desk"]
     assert {story_of(line["body"]["article_id"]) for line in desk} == STORIES
@@ -252,9 +241,12 @@ async def test_print_shows_what_would_be_sent_and_sends_nothing(
         line["destination"].endswith("/hook?token=****") for line in desk if line["channel"] == "webhook"
     )
     assert all(line["subject"].startswith("[sanctions] ") for line in desk if line["channel"] == "email")
+    (daily,) = [line for line in lines if line["subscription"] == "daily"]
+    assert (daily["event"], daily["complete"]) == ("digest", False), "the day is not over"
+    assert {story_of(item["story_id"]) for item in daily["body"]["items"]} == STORIES
     assert len({line["notification_id"] for line in lines}) == len(lines)
     assert "TOPSECRET" not in result.stdout + result.stderr
-    assert "12 notification(s)" in result.stderr
+    assert "13 notification(s)" in result.stderr
     assert hook.requests == [], "--print sends nothing"
 
 

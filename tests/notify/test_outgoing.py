@@ -34,3 +34,19 @@ def test_a_digest_has_one_id_per_destination() -> None:
     assert isinstance(webhook, WebhookMessage) and isinstance(email, EmailMessage)
     assert webhook.headers["Idempotency-Key"] == digest.digest_id(WEBHOOK) != email.notification_id
     assert email.notification_id == digest.digest_id(EMAIL)
+
+
+def test_a_chat_digest_is_a_summary_line_per_story() -> None:
+    desk = subscription(to=(CHAT,), digest_seconds=3600)
+    digester = Digester(JsonStore())
+    for record in (alert("a1"), alert("b1", story_id="b1", title="Asset freeze on Beta Lines")):
+        for entry in route(record, [desk]).later:
+            digester.add(entry, T0)
+    (digest,) = digester.due([desk], T0 + timedelta(hours=1))
+    ((_, chat),) = digest_messages(digest, T0)
+    assert isinstance(chat, ChatMessage) and chat.title.startswith("[desk] digest: 2 stories")
+    assert chat.body.splitlines() == [
+        "sanctions: 2 stories, 0 spikes",
+        "- Sanctions on Acme Shipping (1 articles, 1 outlet)",
+        "- Asset freeze on Beta Lines (1 articles, 1 outlet)",
+    ]

@@ -129,9 +129,24 @@ def test_digest_email_and_body_group_by_watchlist_and_story() -> None:
     )
     assert rendered.text.index("== korean_peninsula ==") < rendered.text.index("== sanctions ==")
     body = json.loads(digest_request(digest, WEBHOOK, T0).body)
-    assert body["digest_id"] == digest.digest_id(WEBHOOK)
-    assert [group["watchlist"] for group in body["watchlists"]] == ["korean_peninsula", "sanctions"]
-    assert body["watchlists"][1]["stories"][0]["alerts"][0]["article_id"] == "a1"
+    assert body["digest"] == {
+        "digest_id": digest.digest_id(WEBHOOK),
+        "subscription": "desk",
+        "period_start": "2026-03-01T10:00:00+00:00",
+        "period_end": "2026-03-01T11:00:00+00:00",
+        "stories": 2,
+        "alerts": 2,
+        "spikes": 1,
+        "left_out": 0,
+    }
+    assert [(item["type"], item["watchlist"]) for item in body["items"]] == [
+        ("story", "korean_peninsula"),
+        ("story", "sanctions"),
+        ("spike", "sanctions"),
+    ]
+    assert body["items"][1]["alerts"][0]["article_id"] == "a1"
+    assert body["items"][1]["title"] == "Sanctions on Acme Shipping"
+    assert body["items"][2]["spike"]["watchlist"] == "sanctions"
 
 
 def test_a_hostile_article_gives_bounded_output() -> None:

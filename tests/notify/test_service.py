@@ -1,19 +1,16 @@
-"""The notifier's Faust wiring: its own app id and port, the `sent` table's changelog, and
-digest subscriptions refused at start."""
+"""The notifier's Faust wiring: its own app id and port, the `sent` and `digests` tables'
+changelogs, and the internal digest topic."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from prometheus_client import CollectorRegistry
 
 from newswatch.kafka.admin import _configs
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.metrics import NotifyMetrics
 from newswatch.notify.channels import Channels
-from newswatch.notify.exceptions import SubscriptionsInvalid
-from newswatch.notify.loading import refuse_digests
 from newswatch.notify.reloading import SubscriptionsSlot
 from newswatch.notify.service import Notifier
 from newswatch.settings import Settings
@@ -41,12 +38,28 @@ def test_the_notifier_has_its_own_group_port_and_compacted_sent_changelog(tmp_pa
     )
     assert notifier.table.partitions == 6
     assert _configs(settings.notify_sent_changelog_topic) == {"cleanup.policy": "compact"}
-    assert set(notifier.records.topics) == {"news.alerts", "news.stories", "news.spikes"}
+    # One agent reads the three topics and the digest stage's own.
+    assert set(notifier.records.topics) == {
+        "news.alerts",
+        "news.stories",
+        "news.spikes",
+        "nw-notify-digest-entries",
+    }
+    assert [agent.name for agent in notifier.app.agents.values()] == ["newswatch.notify"]
     assert settings.notifications_dlq_topic in settings.all_topics
     assert set(settings.notify_topics) >= {"news.notifications.dlq", "nw-notify-sent-changelog"}
-
-
-def test_digest_subscriptions_are_refused_at_start_with_their_line() -> None:
-    refuse_digests([subscription()], Path("subs.yaml"))
-    with pytest.raises(SubscriptionsInvalid, match=r"subs.yaml:4: 'desk': digests are not delivered"):
-        refuse_digests([subscription(digest_seconds=3600, line=4)], Path("subs.yaml"))
+    # Pending digests: a table co-partitioned with the digest topic it is written from.
+    assert (
+        notifier.digests.table.changelog_topic_name
+        == settings.notify_digest_changelog_topic
+        == "nw-notify-digests-changelog"
+    )
+    assert notifier.digests.table.partitions == 6
+    assert _configs(settings.notify_digest_changelog_topic) == {"cleanup.policy": "compact"}
+    assert (
+        set(notifier.digests.topic.topics) == {settings.notify_digest_topic} == {"nw-notify-digest-entries"}
+    )
+    assert _configs(settings.notify_digest_topic) == {}
+    assert {settings.notify_digest_topic, settings.notify_digest_changelog_topic} <= set(
+        settings.notify_topics
+    )

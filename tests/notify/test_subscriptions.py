@@ -74,6 +74,15 @@ def test_digest_periods(tmp_path: Path, written: str, seconds: int) -> None:
     assert load_subscriptions(path, environ={})[0].digest_seconds == seconds
 
 
+def test_periods_under_a_minute_only_with_a_lower_minimum(tmp_path: Path) -> None:
+    path = write(tmp_path, "subscriptions:\n  - name: d\n    digest: 20s\n    to: [mailto:a@example.org]\n")
+    with pytest.raises(SubscriptionsInvalid, match=r"3: 'digest' must be a period from 1m to 7d"):
+        load_subscriptions(path, environ={})
+    assert load_subscriptions(path, environ={}, min_digest_seconds=5)[0].digest_seconds == 20
+    with pytest.raises(SubscriptionsInvalid, match=r"3: 'digest' must be a period from 30s to 7d"):
+        load_subscriptions(path, environ={}, min_digest_seconds=30)
+
+
 def test_secret_from_a_file_and_in_place(tmp_path: Path) -> None:
     secret_file = tmp_path / "secret"
     secret_file.write_text("from-file\n")

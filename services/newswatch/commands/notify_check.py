@@ -24,7 +24,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if path is None:
         raise ConfigurationError("name a subscriptions file, or set NEWSWATCH_SUBSCRIPTIONS")
     subscriptions, problems = read_subscriptions(
-        path, environ=os.environ, known_watchlists=known_watchlists(settings)
+        path,
+        environ=os.environ,
+        known_watchlists=known_watchlists(settings),
+        min_digest_seconds=settings.notify_digest_min_seconds,
     )
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -93,6 +93,15 @@ class Digest:
     def spike_count(self) -> int:
         return sum(len(group.spikes) for group in self.groups)
 
+    @property
+    def alert_count(self) -> int:
+        return sum(len(story.alerts) for group in self.groups for story in group.stories)
+
+    @property
+    def size(self) -> int:
+        """Entries collected: alerts and spikes shown, and those left out."""
+        return self.alert_count + self.spike_count + self.left_out
+
 
 class Digester:
     """Pending digests of every subscription, in `store`."""
@@ -137,6 +146,14 @@ class Digester:
                     else:
                         self.sent(digest)
         return digests
+
+    def has_due(self, subscription: Subscription, now: datetime) -> bool:
+        """Whether a batch of `subscription` is due at `now`; only reads (a timer may ask)."""
+        index = self._store.get(_index_key(subscription.name))
+        if index is None:
+            return False
+        buckets = cast(dict[str, Any], index)["buckets"]
+        return any(end <= _epoch(now) or not subscription.digest_seconds for _start, end in buckets)
 
     def sent(self, digest: Digest) -> None:
         """Forget a batch every destination has received (or dead-lettered)."""

@@ -8,11 +8,10 @@ with the same `file:line: message` lines as `newswatch notify check`.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from newswatch.errors import ConfigurationError
-from newswatch.notify.exceptions import SubscriptionError, SubscriptionsInvalid
 from newswatch.notify.subscriptions import Subscription, load_subscriptions
 from newswatch.settings import Settings
 from newswatch.watchlists.rules.loader import configured_watchlist_paths, load_watchlists
@@ -36,24 +35,9 @@ def configured_subscriptions(
     problem as `file:line: message` (secrets named by `secret_env` come from `environ`)."""
     path = subscriptions_path(settings)
     subscriptions = load_subscriptions(
-        path, environ=os.environ if environ is None else environ, known_watchlists=known_watchlists(settings)
+        path,
+        environ=os.environ if environ is None else environ,
+        known_watchlists=known_watchlists(settings),
+        min_digest_seconds=settings.notify_digest_min_seconds,
     )
-    refuse_digests(subscriptions, path)
     return subscriptions
-
-
-def refuse_digests(subscriptions: Sequence[Subscription], path: Path) -> None:
-    """The service does not deliver digests yet: a `digest:` subscription would receive
-    nothing, silently. Refused at start, like any other problem of the file."""
-    problems = [
-        SubscriptionError(
-            path,
-            subscription.line,
-            f"'{subscription.name}': digests are not delivered by this version of `newswatch notify`; "
-            "remove 'digest:' to be notified immediately",
-        )
-        for subscription in subscriptions
-        if subscription.digest_seconds
-    ]
-    if problems:
-        raise SubscriptionsInvalid(problems)

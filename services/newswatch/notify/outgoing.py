@@ -13,7 +13,13 @@ from datetime import datetime
 from newswatch.notify.channels.messages import ChatMessage, EmailMessage, Message, WebhookMessage
 from newswatch.notify.digest import Digest
 from newswatch.notify.render import digest_request, notification_request
-from newswatch.notify.render_email import Rendered, chat_message, digest_email, notification_email
+from newswatch.notify.render_email import (
+    Rendered,
+    chat_message,
+    digest_chat,
+    digest_email,
+    notification_email,
+)
 from newswatch.notify.routing import Notification
 from newswatch.notify.subscriptions import Destination
 
@@ -34,6 +40,10 @@ def digest_messages(digest: Digest, now: datetime) -> list[tuple[Destination, Me
         if destination.channel == "webhook":
             request = digest_request(digest, destination, now)
             messages.append((destination, WebhookMessage(destination.url, request.body, request.headers)))
+            continue
+        if destination.channel == "apprise":
+            title, body = digest_chat(digest)
+            messages.append((destination, ChatMessage(destination.url, title, body)))
             continue
         rendered = rendered or digest_email(digest)
         messages.append((destination, _readable(destination, digest.digest_id(destination), rendered)))

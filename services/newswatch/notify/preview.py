@@ -13,6 +13,12 @@ One line per notification:
 
 `destination` is masked as in logs (a URL may hold a token); `body` is exactly what a
 webhook would be POSTed; email and chat lines also carry the `subject` a person would read.
+
+A subscription with `digest:` gets a line per destination when a period's batch is
+complete (`"event": "digest"`, with `period_start`/`period_end`, and the digest document
+as `body`), batched by the same wall-clock periods as the service. With `--once`, the
+batches still open when the topics are read to the end are printed then, with
+`"complete": false`: what the digest would hold so far.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -28,9 +35,10 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from newswatch.contracts import Alert, SpikeEvent, StoryEvent, utc_now
 from newswatch.kafka.admin import partitions_of, quiet_client_logs, wait_for_broker
 from newswatch.kafka.connection import KafkaConnection
+from newswatch.notify.digest import Digest, Digester
 from newswatch.notify.records import RecordType, Unreadable, pending, read_record
-from newswatch.notify.render import record_body
-from newswatch.notify.render_email import notification_email
+from newswatch.notify.render import digest_body, record_body
+from newswatch.notify.render_email import digest_email, notification_email
 from newswatch.notify.routing import Notification, Record
 from newswatch.notify.sent import SentLedger
 from newswatch.notify.subscriptions import Subscription
@@ -56,14 +64,50 @@ def preview(notification: Notification) -> dict[str, Any]:
     return line
 
 
-def previews(
-    record: Record, subscriptions: Sequence[Subscription], ledger: SentLedger
-) -> list[dict[str, Any]]:
-    """The lines of one record, each notification id once (recorded in `ledger`)."""
+def digest_previews(digest: Digest, *, complete: bool) -> list[dict[str, Any]]:
+    """What one digest would be: a line per destination of its subscription."""
     lines = []
-    for notification in pending(record, subscriptions, ledger).notifications:
+    for destination in digest.subscription.to:
+        line: dict[str, Any] = {
+            "subscription": digest.subscription.name,
+            "channel": destination.channel,
+            "destination": destination.masked,
+            "notification_id": digest.digest_id(destination),
+            "event": "digest",
+            "period_start": digest.start.isoformat(),
+            "period_end": digest.end.isoformat(),
+            "complete": complete,
+            "body": json.loads(digest_body(digest, destination)),
+        }
+        if destination.channel != "webhook":
+            line["subject"] = digest_email(digest).subject
+        lines.append(line)
+    return lines
+
+
+def previews(
+    record: Record, subscriptions: Sequence[Subscription], ledger: SentLedger, digester: Digester
+) -> list[dict[str, Any]]:
+    """The lines of one record, each notification id once (recorded in `ledger`); its
+    digest entries go into `digester`, printed when their period ends (`due_previews`)."""
+    lines = []
+    todo = pending(record, subscriptions, ledger)
+    for notification in todo.notifications:
         lines.append(preview(notification))
         ledger.record(notification.notification_id, 0, utc_now())
+    for entry in todo.digest_entries:
+        digester.add(entry, utc_now())
+    return lines
+
+
+def due_previews(
+    digester: Digester, subscriptions: Sequence[Subscription], now: datetime, *, complete: bool
+) -> list[dict[str, Any]]:
+    """The lines of the digests due at `now`, forgotten once printed."""
+    lines = []
+    for digest in digester.due(subscriptions, now):
+        lines += digest_previews(digest, complete=complete)
+        digester.sent(digest)
     return lines
 
 
@@ -96,6 +140,13 @@ async def print_notifications(
     await consumer.start()
     report = PreviewReport()
     ledger = SentLedger({}, _WINDOW_HOURS)
+    digester = Digester({})
+
+    def show(lines: list[dict[str, Any]]) -> None:
+        for line in lines:
+            print(json.dumps(line, ensure_ascii=False), file=out, flush=True)
+            report.notifications += 1
+
     try:
         consumer.assign(partitions)
         with quiet_client_logs():  # just-created partitions can refuse the first lookup
@@ -116,10 +167,10 @@ async def print_notifications(
                             file=sys.stderr,
                         )
                         continue
-                    for line in previews(record, subscriptions, ledger):
-                        print(json.dumps(line, ensure_ascii=False), file=out, flush=True)
-                        report.notifications += 1
+                    show(previews(record, subscriptions, ledger, digester))
+            show(due_previews(digester, subscriptions, utc_now(), complete=True))
             if once and not batch and all([await consumer.position(tp) >= end for tp, end in ends.items()]):
+                show(due_previews(digester, subscriptions, datetime.max.replace(tzinfo=UTC), complete=False))
                 return report
     finally:
         await consumer.stop()

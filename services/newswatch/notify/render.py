@@ -62,31 +62,39 @@ def record_body(record: Alert | SpikeEvent) -> bytes:
 
 
 def digest_body(digest: Digest, destination: Destination) -> bytes:
-    """{"digest_id", "subscription", "period_start", "period_end", "left_out", "watchlists":
-    [{"watchlist", "stories": [{"story_id", "articles", "outlets", "alerts": [Alert]}],
-    "spikes": [SpikeEvent]}]}"""
-    document: dict[str, Any] = {
-        "digest_id": digest.digest_id(destination),
-        "subscription": digest.subscription.name,
-        "period_start": digest.start.isoformat(),
-        "period_end": digest.end.isoformat(),
-        "left_out": digest.left_out,
-        "watchlists": [
+    """{"digest": {digest_id, subscription, period_start, period_end, stories, alerts, spikes,
+    left_out}, "items": [story or spike item]}, items grouped by watch-list (in name order),
+    stories before spikes, each group in the order the digest collected them; docs/notify.md."""
+    items: list[dict[str, Any]] = []
+    for group in digest.groups:
+        items += [
             {
+                "type": "story",
                 "watchlist": group.watchlist,
-                "stories": [
-                    {
-                        "story_id": story.story_id,
-                        "articles": story.articles,
-                        "outlets": list(story.outlets),
-                        "alerts": [alert.model_dump(mode="json") for alert in story.alerts],
-                    }
-                    for story in group.stories
-                ],
-                "spikes": [spike.model_dump(mode="json") for spike in group.spikes],
+                "story_id": story.story_id,
+                "title": story.title,
+                "articles": story.articles,
+                "outlets": list(story.outlets),
+                "alerts": [alert.model_dump(mode="json") for alert in story.alerts],
             }
-            for group in digest.groups
-        ],
+            for story in group.stories
+        ]
+        items += [
+            {"type": "spike", "watchlist": group.watchlist, "spike": spike.model_dump(mode="json")}
+            for spike in group.spikes
+        ]
+    document: dict[str, Any] = {
+        "digest": {
+            "digest_id": digest.digest_id(destination),
+            "subscription": digest.subscription.name,
+            "period_start": digest.start.isoformat(),
+            "period_end": digest.end.isoformat(),
+            "stories": digest.story_count,
+            "alerts": digest.alert_count,
+            "spikes": digest.spike_count,
+            "left_out": digest.left_out,
+        },
+        "items": items,
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

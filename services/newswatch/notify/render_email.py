@@ -81,6 +81,18 @@ def digest_email(digest: Digest) -> Rendered:
     return Rendered(one_line(subject), "\n".join(text), "\n".join(html))
 
 
+def digest_chat(digest: Digest) -> tuple[str, str]:
+    """(title, body) of a chat digest: a summary, one line per story and spike, cut."""
+    lines: list[str] = []
+    for group in digest.groups:
+        lines.append(f"{group.watchlist}: {len(group.stories)} stories, {len(group.spikes)} spikes")
+        lines += [f"- {_spike_line(spike)}" for spike in group.spikes]
+        lines += [f"- {one_line(_story_heading(story))}" for story in group.stories]
+    if digest.left_out:
+        lines.append(f"... and {digest.left_out} more not shown.")
+    return digest_email(digest).subject, cut("\n".join(lines), MAX_CHAT_CHARS)
+
+
 def one_line(text: str) -> str:
     """A header-safe subject: no line breaks or control characters, bounded."""
     return cut(" ".join(_CONTROL.sub(" ", text).split()), MAX_SUBJECT_CHARS)

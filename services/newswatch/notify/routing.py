@@ -74,6 +74,18 @@ def notification_id(subscription: str, destination: Destination, subject_key: st
     return stable_id("notification", subscription, destination.url, subject_key)
 
 
+def digest_entry_id(entry: DigestEntry) -> str:
+    """The id under which the notifier records an entry handed to the digest stage, so that
+    a record read again after a crash does not put it in a later digest a second time."""
+    record = entry.record
+    if isinstance(record, StoryEvent):
+        subject = f"copy/{story_key(record.watchlist, record.story_id)}/{record.article_id}"
+    else:
+        assert entry.subject != "copy"
+        subject = subject_key(entry.subject, record)
+    return stable_id("digest-entry", entry.subscription.name, subject)
+
+
 def opens_story(alert: Alert) -> bool:
     return alert.story_id is None or alert.story_id == alert.article_id
 

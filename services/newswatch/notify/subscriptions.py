@@ -31,7 +31,7 @@ from pydantic import SecretStr
 
 from newswatch.notify.exceptions import SubscriptionError, SubscriptionsInvalid
 from newswatch.notify.masking import mask_url
-from newswatch.notify.subscriptions_reader import KEYS, Channel, Per, SubscriptionReader
+from newswatch.notify.subscriptions_reader import KEYS, MIN_DIGEST_SECONDS, Channel, Per, SubscriptionReader
 from newswatch.watchlists.rules.yaml_nodes import MAX_FILE_BYTES, compose, line_of
 
 
@@ -80,7 +80,11 @@ class Subscription:
 
 
 def load_subscriptions(
-    path: Path, *, environ: Mapping[str, str], known_watchlists: Collection[str] | None = None
+    path: Path,
+    *,
+    environ: Mapping[str, str],
+    known_watchlists: Collection[str] | None = None,
+    min_digest_seconds: int = MIN_DIGEST_SECONDS,
 ) -> list[Subscription]:
     """The file's subscriptions; raises SubscriptionsInvalid listing every problem.
 
@@ -88,21 +92,33 @@ def load_subscriptions(
     `known_watchlists`, when given, are the only watch-list names a subscription may
     follow: a misspelt name would otherwise receive nothing, silently.
     """
-    subscriptions, problems = read_subscriptions(path, environ=environ, known_watchlists=known_watchlists)
+    subscriptions, problems = read_subscriptions(
+        path, environ=environ, known_watchlists=known_watchlists, min_digest_seconds=min_digest_seconds
+    )
     if problems:
         raise SubscriptionsInvalid(problems)
     return subscriptions
 
 
 def check_subscriptions(
-    path: Path, *, environ: Mapping[str, str], known_watchlists: Collection[str] | None = None
+    path: Path,
+    *,
+    environ: Mapping[str, str],
+    known_watchlists: Collection[str] | None = None,
+    min_digest_seconds: int = MIN_DIGEST_SECONDS,
 ) -> list[SubscriptionError]:
     """Every problem of the file, in line order (empty when all is well)."""
-    return read_subscriptions(path, environ=environ, known_watchlists=known_watchlists)[1]
+    return read_subscriptions(
+        path, environ=environ, known_watchlists=known_watchlists, min_digest_seconds=min_digest_seconds
+    )[1]
 
 
 def read_subscriptions(
-    path: Path, *, environ: Mapping[str, str], known_watchlists: Collection[str] | None = None
+    path: Path,
+    *,
+    environ: Mapping[str, str],
+    known_watchlists: Collection[str] | None = None,
+    min_digest_seconds: int = MIN_DIGEST_SECONDS,
 ) -> tuple[list[Subscription], list[SubscriptionError]]:
     """The subscriptions and the problems; no subscription is returned when there is a problem."""
     path = Path(path)
@@ -120,7 +136,7 @@ def read_subscriptions(
         items = reader.items(fields["subscriptions"], "'subscriptions'") if "subscriptions" in fields else []
         first_line: dict[str, int | None] = {}
         for item in items:
-            subscription = _subscription(reader, item, environ, known_watchlists)
+            subscription = _subscription(reader, item, environ, known_watchlists, min_digest_seconds)
             if subscription is None:
                 continue
             if subscription.name in first_line:
@@ -142,6 +158,7 @@ def _subscription(
     node: yaml.Node,
     environ: Mapping[str, str],
     known: Collection[str] | None,
+    min_digest_seconds: int,
 ) -> Subscription | None:
     count = len(reader.problems)
     fields = reader.mapping(node, "a subscription", KEYS)
@@ -157,7 +174,7 @@ def _subscription(
     per = reader.per(fields["per"]) if "per" in fields else "story"
     min_score = reader.number(fields["min_score"], "min_score") if "min_score" in fields else None
     spikes = reader.flag(fields["spikes"], "spikes") if "spikes" in fields else False
-    digest = reader.digest(fields["digest"]) if "digest" in fields else None
+    digest = reader.digest(fields["digest"], min_digest_seconds) if "digest" in fields else None
     secret = reader.secret(fields, environ)
     if secret is not None and destinations and all(channel != "webhook" for _, channel in destinations):
         key = next(key for key in ("secret", "secret_env", "secret_file") if key in fields)

@@ -33,8 +33,9 @@ KEYS = (
     "secret_file",
 )
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
-_DIGEST = re.compile(r"(\d{1,5})\s*(m|min|h|d)\Z")
-_UNIT_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400}
+_DIGEST = re.compile(r"(\d{1,6})\s*(s|m|min|h|d)\Z")
+_UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+# The shortest period users may ask for; NEWSWATCH_NOTIFY_DIGEST_MIN_SECONDS lowers it for tests.
 MIN_DIGEST_SECONDS = 60
 MAX_DIGEST_SECONDS = 7 * 86400
 MAX_DESTINATIONS = 20
@@ -103,15 +104,16 @@ class SubscriptionReader(NodeReader):
         self.fail(node, f"'{what}' must be true or false, not '{shorten(_scalar(node)) or 'a list'}'")
         return None
 
-    def digest(self, node: yaml.Node) -> int | None:
+    def digest(self, node: yaml.Node, minimum: int = MIN_DIGEST_SECONDS) -> int | None:
         value = _scalar(node).strip().lower()
         matched = _DIGEST.match(value)
         seconds = int(matched.group(1)) * _UNIT_SECONDS[matched.group(2)] if matched else 0
-        if MIN_DIGEST_SECONDS <= seconds <= MAX_DIGEST_SECONDS:
+        if minimum <= seconds <= MAX_DIGEST_SECONDS:
             return seconds
+        shortest = f"{minimum // 60}m" if minimum % 60 == 0 else f"{minimum}s"
         self.fail(
             node,
-            "'digest' must be a period from 1m to 7d such as 15m, 1h or 1d (remove the line to "
+            f"'digest' must be a period from {shortest} to 7d such as 15m, 1h or 1d (remove the line to "
             f"be notified immediately), not '{shorten(_scalar(node)) or 'a list'}'",
         )
         return None
