@@ -78,15 +78,68 @@ def test_table_recovery_holds_the_flow_until_faust_has_seeked_the_stream_partiti
     app = configured_app(settings, KafkaConnection.from_settings(settings), CollectorRegistry())
     recovery = app.tables.recovery
     assert isinstance(recovery, SeekFirstRecovery)
-    flowing_when_faust_completes: list[bool] = []
+    steps: list[tuple[str, bool]] = []
 
     async def faust_on_recovery_completed(self: Recovery, generation_id: int = 0) -> None:
-        flowing_when_faust_completes.append(self.app.flow_control.is_active())
+        steps.append(("faust seeks and resumes", self.app.flow_control.is_active()))
+
+    async def from_the_beginning(self: SeekFirstRecovery) -> None:
+        steps.append(("never-committed partitions to their beginning", self.app.flow_control.is_active()))
 
     monkeypatch.setattr(Recovery, "on_recovery_completed", faust_on_recovery_completed)
+    step = "_from_the_beginning_where_nothing_is_committed"
+    monkeypatch.setattr(SeekFirstRecovery, step, from_the_beginning)
     app.flow_control.resume()  # as Faust's recovery leaves it after reading the changelog
     asyncio.run(recovery.on_recovery_completed(1))
-    assert flowing_when_faust_completes == [False]
+    assert steps == [
+        ("never-committed partitions to their beginning", False),
+        ("faust seeks and resumes", False),
+    ]
+
+
+class FakeConsumer:
+    """The four consumer calls the recovery step makes, over fixed offsets."""
+
+    def __init__(self, committed: dict[TP, int | None], earliest: int) -> None:
+        self.committed = committed
+        self.earliest = earliest
+        self.seeks: dict[TP, int] = {}
+
+    def assignment(self) -> set[TP]:
+        return set(self.committed)
+
+    async def seek_to_committed(self) -> dict[TP, int | None]:
+        return self.committed
+
+    async def earliest_offsets(self, *partitions: TP) -> dict[TP, int]:
+        return dict.fromkeys(partitions, self.earliest)
+
+    async def seek(self, partition: TP, offset: int) -> None:
+        self.seeks[partition] = offset
+
+
+def test_after_recovery_a_partition_with_nothing_committed_is_read_from_its_beginning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = Settings(state_dir=tmp_path, kafka_bootstrap="127.0.0.1:9092", metrics_port=6102)
+    app = configured_app(settings, KafkaConnection.from_settings(settings), CollectorRegistry())
+    recovery = app.tables.recovery
+    assert isinstance(recovery, SeekFirstRecovery)
+    changelog = TP("nw-stories-changelog", 0)
+    consumer = FakeConsumer(
+        {
+            TP("news.articles", 0): 42,
+            TP("news.articles", 1): None,
+            TP("news.articles", 2): 0,
+            changelog: None,
+        },
+        earliest=7,
+    )
+    monkeypatch.setattr(type(app), "consumer", consumer)
+    monkeypatch.setattr(recovery, "_is_changelog_tp", lambda tp: tp == changelog)
+    asyncio.run(recovery._from_the_beginning_where_nothing_is_committed())
+    # Committed partitions are left to Faust's own seek; changelogs to the recovery.
+    assert consumer.seeks == {TP("news.articles", 1): 7, TP("news.articles", 2): 7}
 
 
 class SentRecords:
