@@ -235,3 +235,25 @@ def test_explain_shows_rules_and_the_query_of_one_list(tmp_path: Path) -> None:
     assert "test_list: score 2 / threshold 1: MATCH" in report
     assert "  +1.00  the terms: weight 1 x 1" in report
     assert "  +1.00  query: matched" in report
+
+
+def test_lists_that_alert_on_the_same_words_each_get_the_evidence_they_get_alone(tmp_path: Path) -> None:
+    # The engine cuts each occurrence's span and snippet once per article and shares it
+    # between lists; a query-only list skips rule scoring. Neither may change a match.
+    texts = {
+        "broad": query_yaml('(inflation OR "interest rate*") AND (bank* OR economy)', name="broad"),
+        "near": query_yaml("bank* NEAR/4 (inflation OR rates)", name="near"),
+        "atleast": query_yaml("atleast(2, bank*) AND NOT title:parody", name="atleast"),
+        "rules": terms_yaml("inflation", "central bank", name="rules"),
+        "both": terms_yaml("economy", name="both") + "query: 'interest rate* AND bank*'\n",
+    }
+    paths = [write(tmp_path, f"{name}.yaml", text) for name, text in texts.items()]
+    title = "Banks and inflation"
+    body = (
+        "The central bank raised interest rates as inflation rose. Banks said the economy "
+        "slowed; bank lending fell and the banking economy waited for rates to ease. "
+    ) * 3
+    together = Engine.from_paths(paths).match(title, body, "en")
+    alone = [match for path in paths for match in Engine.from_paths([path]).match(title, body, "en")]
+    assert sorted(alone, key=lambda match: match.watchlist) == together
+    assert len(together) == 5 and all(match.hits for match in together)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,16 @@ from newswatch.watchlists.rules.loader import (
     default_watchlist_paths,
     load_watchlists,
 )
-from newswatch.watchlists.rules.model import FIELDS, Field, Hit, Pattern, TermSet, Watchlist, WatchlistMatch
+from newswatch.watchlists.rules.model import (
+    FIELD_ORDER,
+    FIELDS,
+    Field,
+    Hit,
+    Pattern,
+    TermSet,
+    Watchlist,
+    WatchlistMatch,
+)
 from newswatch.watchlists.rules.query.semantics import Mention
 from newswatch.watchlists.scoring.compiled import (
     QUERY_RULE,
@@ -62,6 +72,10 @@ class _Article:
     documents: dict[Field, NormalizedText]
     texts: dict[Field, FieldText]
     found: tuple[Found, ...]
+    # Filled as evidence is cut: lists that alert on the same words (a desk's broad
+    # topics) share each occurrence's span and snippet instead of cutting them again.
+    spans: dict[Found, _Span] = dataclass_field(default_factory=dict)
+    hits: dict[_Span, Hit] = dataclass_field(default_factory=dict)
 
 
 class Engine:
@@ -328,10 +342,11 @@ class Engine:
         Only of those that may match if `reachable_only`; `check` is called after each list.
         """
         positions = by_pattern(article.found)
+        mentioned = frozenset(positions)  # a set: `isdisjoint` then walks the smaller side, not the dict
         words: dict[int, Mention] = {}  # the word positions of occurrences, shared by the queries
         outcomes = []
         for item in self._lists if lists is None else lists:
-            if item.patterns.isdisjoint(positions):
+            if item.patterns.isdisjoint(mentioned):
                 continue
             outcome = score_watchlist(
                 item, article.found, positions, article.texts, reachable_only=reachable_only, words=words
@@ -361,23 +376,30 @@ class Engine:
 
     @staticmethod
     def _hit(span: _Span, article: _Article) -> Hit:
-        term, field, start, end, text = span
-        return Hit(term, field, start, end, text, snippet(article.documents[field].original, start, end))
+        hit = article.hits.get(span)
+        if hit is None:
+            term, field, start, end, text = span
+            cut = snippet(article.documents[field].original, start, end)
+            hit = article.hits[span] = Hit(term, field, start, end, text, cut)
+        return hit
 
     def _spans(self, found: Sequence[Found], article: _Article) -> list[_Span]:
         """(term, field, start, end, text) of each hit, the span in the original text."""
         # Unique in first-seen order: one span found by two terms comes out in the same
         # order on every run (a set's order changed with the string hash seed).
         unique = sorted(
-            dict.fromkeys(found), key=lambda item: (FIELDS.index(item.field), item.start, -item.end)
+            dict.fromkeys(found), key=lambda item: (FIELD_ORDER[item.field], item.start, -item.end)
         )
         spans = []
         patterns = self._patterns
         documents = article.documents
+        known = article.spans
         for item in unique:
-            document = documents[item.field]
-            start, end = document.original_span(item.start, item.end)
-            spans.append(
-                (patterns[item.pattern].written, item.field, start, end, document.original[start:end])
-            )
+            span = known.get(item)
+            if span is None:
+                document = documents[item.field]
+                start, end = document.original_span(item.start, item.end)
+                original = document.original[start:end]
+                span = known[item] = (patterns[item.pattern].written, item.field, start, end, original)
+            spans.append(span)
         return spans

@@ -18,7 +18,7 @@ from newswatch.watchlists.rules.query.reasons import NodeReason, reasons
 from newswatch.watchlists.rules.query.semantics import Mention, QueryOutcome, evaluate, mention_at
 from newswatch.watchlists.scoring.compiled import CompiledList, CompiledQuery
 from newswatch.watchlists.scoring.matcher import Found
-from newswatch.watchlists.scoring.rule_scoring import ListOutcome, score_list
+from newswatch.watchlists.scoring.rule_scoring import ListOutcome, reaches_threshold, score_list
 from newswatch.watchlists.text.sentences import FieldText
 
 
@@ -83,6 +83,10 @@ def score_watchlist(
         threshold if outcome.matched else 0.0,
         tuple(mentions[mention] for mention in outcome.evidence),
     )
+    if not item.rules:  # a query-only list (a desk's thousands): nothing else to score
+        if reachable_only and not reaches_threshold(result.points, item.watchlist):
+            return None
+        return ListOutcome(item.watchlist, round(result.points, 3), (), result)
     rules = score_list(item, found, positions, texts, reachable_only=reachable_only and not outcome.matched)
     if rules is None:
         return None
