@@ -14,6 +14,7 @@ from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newswatch.watchlists.rules.collector import collector_paused
 from newswatch.watchlists.rules.loader import (
     configured_watchlist_paths,
     default_watchlist_paths,
@@ -99,6 +100,10 @@ class Engine:
         changed: the others keep their compiled form, the patterns keep their numbers,
         and the automaton is kept whole when the changed lists bring no new pattern.
         """
+        with collector_paused():  # 100,000 lists: millions of objects, all kept
+            self._build(watchlists, previous)
+
+    def _build(self, watchlists: Sequence[Watchlist], previous: Engine | None) -> None:
         ordered = sorted(watchlists, key=lambda item: item.name)
         self._patterns: list[Pattern] = []
         self._ids: dict[object, int] = {}
@@ -106,7 +111,12 @@ class Engine:
         if kept is None:
             self._patterns, self._ids = [], {}
             self._lists = tuple(self._compile(item) for item in ordered)
-        self._matcher = kept if isinstance(kept, Matcher) else Matcher(self._patterns)
+        if isinstance(kept, Matcher):
+            self._matcher = kept
+        elif kept and previous is not None:  # new patterns: only they are compiled, on top
+            self._matcher = Matcher(self._patterns, previous._matcher)
+        else:
+            self._matcher = Matcher(self._patterns)
         # The first group's patterns of every rule, each with the (list, rule) it anchors:
         # an article none of whose lists may reach the threshold on these alone is done.
         # A query anchors on one clause of the terms it requires (the presearcher's choice).

@@ -24,6 +24,9 @@ from newswatch.watchlists.text.script import is_no_space_char, is_word_char
 # (a lead byte never continues a character). Lone surrogates pass as their three bytes.
 _UNITS = "utf-8"
 _ERRORS = "surrogatepass"
+# Literals a reload may compile into the second database before one compiles everything
+# again (a few hundred milliseconds of compiling; each scan reads a second, small database).
+MAX_ADDED_LITERALS = 5_000
 
 
 Spans = dict[int, dict[int, int]]  # per segment number, its accepted occurrences as {start: end}
@@ -63,32 +66,85 @@ def _joins(text: str, inside: int, outside: int) -> bool:
 
 
 class Matcher:
-    """A compiled set of patterns; `find` reports them by their index in `patterns`."""
+    """A compiled set of patterns; `find` reports them by their index in `patterns`.
 
-    def __init__(self, patterns: Sequence[Pattern]) -> None:
-        self._segments: list[Segment] = []
-        segment_ids: dict[Segment, int] = {}
-        self._chains: list[tuple[int, ...]] = []
-        for pattern in patterns:
+    With `previous` (a matcher whose patterns are the first of `patterns`, as an engine
+    reloading on top of the one in use numbers them), only the literals it lacks are
+    compiled, into a second small database scanned after the first: publishing one
+    list with a new term among 100,000 compiles that term, not the desk. The second
+    database grows with each such reload until it passes MAX_ADDED_LITERALS; that
+    reload compiles everything into one database again.
+    """
+
+    _segment_ids: dict[Segment, int]
+    _database: hyperscan.Database | None
+    _added_database: hyperscan.Database | None
+    _added: list[str]
+    _by_literal: list[tuple[int, ...]]
+    _literals: list[tuple[tuple[int, bool, bool, bool, bool], ...]]
+    _lengths: list[int]
+
+    def __init__(self, patterns: Sequence[Pattern], previous: Matcher | None = None) -> None:
+        if previous is not None and not _extends(patterns, previous):
+            previous = None
+        self._patterns = tuple(patterns)
+        self._segments: list[Segment] = [] if previous is None else list(previous._segments)
+        segment_ids: dict[Segment, int] = {} if previous is None else dict(previous._segment_ids)
+        self._chains: list[tuple[int, ...]] = [] if previous is None else list(previous._chains)
+        # Patterns by their first segment: a hit of that segment may start them.
+        self._starting: list[list[int]] = [] if previous is None else list(previous._starting)
+        for number in range(len(self._chains), len(patterns)):
             chain: list[int] = []
-            for segment in pattern.segments:
+            for segment in patterns[number].segments:
                 if segment not in segment_ids:
                     segment_ids[segment] = len(self._segments)
                     self._segments.append(segment)
+                    self._starting.append([])
                 chain.append(segment_ids[segment])
             self._chains.append(tuple(chain))
-        # Patterns by their first segment: a hit of that segment may start them.
-        self._starting: list[list[int]] = [[] for _ in self._segments]
-        for number, linked in enumerate(self._chains):
-            self._starting[linked[0]].append(number)
-        by_literal: dict[str, list[int]] = {}
-        for number, segment in enumerate(self._segments):
-            by_literal.setdefault(segment.literal, []).append(number)
+            first = chain[0]
+            if previous is not None and first < len(previous._starting):
+                self._starting[first] = [*self._starting[first], number]  # the previous one's stays
+            else:
+                self._starting[first].append(number)
+        self._segment_ids = segment_ids
+        added = self._literal_table(previous)
+        if (
+            previous is not None
+            and previous._database is not None
+            and len(previous._added) + len(added) <= MAX_ADDED_LITERALS
+        ):
+            self._database, self._added = previous._database, [*previous._added, *added]
+        else:  # everything in one database again
+            self._database, self._added = _compiled(list(self._literal_ids), 0), []
+        self._added_database = _compiled(self._added, len(self._literal_ids) - len(self._added))
+
+    def _literal_table(self, previous: Matcher | None) -> list[str]:
+        """Fill the per-literal tables, from `previous`'s and the new segments; the new literals.
+
+        Only the literals the new segments touch are built again (a reload costs what it adds).
+        """
+        self._literal_ids: dict[str, int] = {} if previous is None else dict(previous._literal_ids)
+        by_literal = [] if previous is None else list(previous._by_literal)
+        added: list[str] = []
+        touched: dict[int, str] = {}
+        for number in range(0 if previous is None else len(previous._segments), len(self._segments)):
+            literal = self._segments[number].literal
+            if literal not in self._literal_ids:
+                self._literal_ids[literal] = len(by_literal)
+                by_literal.append(())
+                added.append(literal)
+            at = self._literal_ids[literal]
+            by_literal[at] = (*by_literal[at], number)
+            touched[at] = literal
+        self._by_literal = by_literal
         # Per literal, its segments as (number, open start, open end, first and last
         # characters continue words): a closed side whose character cannot continue
         # a word (CJK, punctuation) needs no boundary test at all.
-        self._literals = [
-            tuple(
+        self._literals = [] if previous is None else list(previous._literals)
+        self._literals.extend(() for _ in added)
+        for at, literal in touched.items():
+            self._literals[at] = tuple(
                 (
                     number,
                     self._segments[number].open_start,
@@ -96,27 +152,22 @@ class Matcher:
                     _IN_WORD[literal[0]],
                     _IN_WORD[literal[-1]],
                 )
-                for number in numbers
+                for number in by_literal[at]
             )
-            for literal, numbers in by_literal.items()
-        ]
         # A literal's start is its end less its length: Hyperscan need not track starts
         # (HS_FLAG_SOM_LEFTMOST made the scan twice as slow).
-        self._lengths = [len(literal) for literal in by_literal]
-        self._database: hyperscan.Database | None = None
-        if by_literal:
-            self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            # Each byte written \xHH: a byte pattern with no operator at all.
-            self._database.compile(
-                expressions=[_byte_pattern(literal.encode(_UNITS)) for literal in by_literal],
-                ids=list(range(len(by_literal))),
-                elements=len(by_literal),
-                flags=[0] * len(by_literal),
-            )
+        self._lengths = [] if previous is None else list(previous._lengths)
+        self._lengths.extend(len(literal) for literal in added)
+        return added
 
     def spans(self, text: str) -> Spans:
         """The one scan of `text`: per segment, its accepted spans (`find` and `counts` read them)."""
         return {} if self._database is None else self._segment_spans(text)
+
+    @property
+    def added_literals(self) -> int:
+        """Literals compiled apart since the last full compile (0 after one)."""
+        return len(self._added)
 
     def find(self, text: str, field: Field = "body", spans: Spans | None = None) -> list[Found]:
         """Every pattern occurrence that respects word boundaries, by start offset.
@@ -199,7 +250,34 @@ class Matcher:
                     spans.setdefault(number, {})[span[0]] = span[1]
 
         self._database.scan(encoded, match_event_handler=check)
+        if self._added_database is not None:
+            # Hits arrive by end offset within each scan; the helpers above stay right
+            # when offsets go back (they only cost a little more then).
+            self._added_database.scan(encoded, match_event_handler=check)
         return spans
+
+
+def _extends(patterns: Sequence[Pattern], previous: Matcher) -> bool:
+    """Whether `previous` holds the first of `patterns`, numbered alike."""
+    known = previous._patterns
+    return len(known) <= len(patterns) and all(
+        one is other or one.key == other.key for one, other in zip(known, patterns, strict=False)
+    )
+
+
+def _compiled(literals: Sequence[str], first_id: int) -> hyperscan.Database | None:
+    """A database of the literals, numbered from `first_id`; None for none."""
+    if not literals:
+        return None
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    # Each byte written \xHH: a byte pattern with no operator at all.
+    database.compile(
+        expressions=[_byte_pattern(literal.encode(_UNITS)) for literal in literals],
+        ids=list(range(first_id, first_id + len(literals))),
+        elements=len(literals),
+        flags=[0] * len(literals),
+    )
+    return database
 
 
 def _text_order(item: Found) -> tuple[int, int]:
