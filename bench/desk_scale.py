@@ -6,8 +6,9 @@ Not a test: prints a table. The 3 lists are the packaged defaults; each desk is 
 3 plus the generated Boolean-query lists of bench/desk.py (300 broad, the rest
 clients; one client in fifty named by a capitalised word of the corpus, read at run
 time). Each size runs in a fresh child process, so that its peak RSS is its own:
-  start-up  the desk's YAML read and checked (the loader, as a starting worker does)
-            and the engine compiled and warmed (wall clock);
+  start-up  the desk's YAML files (written to a temporary folder first) read and checked
+            by the loader, as a starting worker does, and the engine compiled and warmed
+            (wall clock);
   rate      `alerts_for` (what `newswatch tag` runs) over the corpus `--rounds` times,
             with declared languages: CPU time of the process, median of `--runs`;
   publish   one list changed (a NEAR distance) and the engine rebuilt on top of the
@@ -27,6 +28,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -59,10 +61,13 @@ def measure(size: int, corpus: Path, rounds: int, runs: int) -> dict[str, float]
     """One size's figures, in this process (the child's side)."""
     names = corpus_names(corpus)
     texts = desk(size - 3, names=names) if size > 3 else []
-    started = time.perf_counter()
-    lists: list[Watchlist] = load_watchlists(default_watchlist_paths())
-    lists += [read_watchlist_text(Path(name), text) for name, text in texts]
-    loaded = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="desk-") as folder:
+        for name, text in texts:
+            (Path(folder) / name).write_text(text, encoding="utf-8")
+        started = time.perf_counter()
+        desk_folder = [Path(folder)] if texts else []
+        lists: list[Watchlist] = load_watchlists([*default_watchlist_paths(), *desk_folder])
+        loaded = time.perf_counter()
     engine = Engine(lists)
     engine.match("warm-up", "warm-up", None)
     engine.detect_language("warm-up")

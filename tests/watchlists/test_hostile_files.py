@@ -15,7 +15,7 @@ import yaml
 
 from newswatch.cli import main
 from newswatch.watchlists import default_watchlist_paths
-from newswatch.watchlists.rules import reader
+from newswatch.watchlists.rules import budget, reader
 from newswatch.watchlists.rules.loader import check_watchlists
 from newswatch.watchlists.rules.yaml_nodes import MAX_FILE_BYTES, compose
 from tests.helpers.watchlists import VALID, write
@@ -99,7 +99,7 @@ def test_oversize_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
 def test_too_many_words_are_refused_where_the_limit_is_passed_and_later_files_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reader, "MAX_WORDS", 3)  # the test file writes four
+    monkeypatch.setattr(budget, "MAX_WORDS", 3)  # the test file writes four
     first = write(tmp_path, "first.yaml", VALID.format(name="first"))
     broken = write(tmp_path, "broken.yaml", "threshold: [")
     (problem,) = check_watchlists([first, broken])

@@ -11,6 +11,7 @@ from newswatch.cli import main
 from newswatch.errors import WatchlistsInvalid
 from newswatch.settings import Settings
 from newswatch.watchlists import Engine, load_watchlists
+from newswatch.watchlists.rules import budget
 from newswatch.watchlists.rules.loader import check_watchlists, read_watchlist_text, watchlist_files
 from tests.helpers.environment import run_newswatch
 from tests.helpers.watchlists import VALID, terms_yaml, write
@@ -183,3 +184,39 @@ def test_explain_command_shows_why_a_query_did_not_match(
     ) in out
     assert '                 body 0-4 "Acme": Acme said that after a long wait the shipment left.' in out
     assert "      yes    NOT title:parody: not found: nothing excluded" in out
+
+
+def test_a_desk_counts_each_query_term_once_however_many_lists_share_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 20 clients, each with its own name and the same four sector words: 24 distinct terms
+    # in 100 uses. The limits on rules' words do not apply to queries.
+    monkeypatch.setattr(budget, "MAX_WORDS", 10)
+    monkeypatch.setattr(budget, "MAX_QUERY_TERMS", 24)
+    sector = "(merger* OR takeover* OR stake OR Bid)"
+    for number in range(20):
+        write(
+            tmp_path,
+            f"client_{number:02d}.yaml",
+            f"name: client_{number}\nquery: 'client{number} AND {sector}'\n",
+        )
+    assert len(load_watchlists([tmp_path])) == 20
+    # "bid" and "Bid" find the same text: one term. A 25th distinct term passes the limit.
+    write(tmp_path, "client_20.yaml", "name: client_20\nquery: 'client1 AND bid'\n")
+    write(tmp_path, "client_21.yaml", "name: client_21\n\nquery: 'client21 AND bid'\n")
+    write(tmp_path, "client_22.yaml", "name: client_22\nquery: 'client22'\n")
+    (problem,) = check_watchlists([tmp_path])
+    assert (problem.path.name, problem.line) == ("client_21.yaml", 3)
+    assert str(problem.reason) == (
+        "the queries look for more than 24 different terms in all, more than one worker should "
+        "hold; load fewer watch-lists (split the desk between workers) (files after this one were not read)"
+    )
+
+
+def test_query_terms_in_all_are_limited_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(budget, "MAX_QUERY_TERM_USES", 5)
+    write(tmp_path, "a.yaml", "name: a\nquery: 'acme AND beta AND gamma'\n")
+    write(tmp_path, "b.yaml", "name: b\nquery: 'acme AND beta AND gamma'\n")
+    (problem,) = check_watchlists([tmp_path])
+    assert (problem.path.name, problem.line) == ("b.yaml", 2)
+    assert problem.reason.startswith("the queries have more than 5 terms in all")

@@ -21,11 +21,13 @@ from pathlib import Path
 import yaml
 
 from newswatch.errors import WatchlistError, WatchlistsInvalid
+from newswatch.watchlists.rules.budget import WordBudget
+from newswatch.watchlists.rules.collector import collector_paused
 from newswatch.watchlists.rules.model import TermSet, Watchlist
 from newswatch.watchlists.rules.query.nodes import Query, QueryError
 from newswatch.watchlists.rules.query.parser import parse_query
 from newswatch.watchlists.rules.query.problems import query_problem
-from newswatch.watchlists.rules.reader import RulesReader, WordBudget
+from newswatch.watchlists.rules.reader import RulesReader
 from newswatch.watchlists.rules.yaml_nodes import compose, line_of, read_text
 
 _REQUIRED = ("name", "description", "version", "owner", "threshold", "rules")
@@ -95,6 +97,11 @@ def check_watchlists(paths: Sequence[Path]) -> list[WatchlistError]:
 
 
 def _read_all(paths: Sequence[Path]) -> tuple[list[Watchlist], list[WatchlistError]]:
+    with collector_paused():
+        return _read_files(paths)
+
+
+def _read_files(paths: Sequence[Path]) -> tuple[list[Watchlist], list[WatchlistError]]:
     loaded: dict[str, Watchlist] = {}
     problems: list[WatchlistError] = []
     budget = WordBudget()
@@ -217,7 +224,7 @@ def _query(reader: RulesReader, node: yaml.Node, document: str) -> Query | None:
     except QueryError as error:
         reader.problems.append(query_problem(reader.path, node, error, document))
         return None
-    if not reader.spend(node, len(query.terms), len(query.terms)):
+    if not reader.spend_query(node, [term.pattern.key for term in query.terms]):
         return None
     return query
 

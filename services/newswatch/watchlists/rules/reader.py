@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import cast
 
 import yaml
 
 from newswatch.errors import WatchlistError
+from newswatch.watchlists.rules.budget import WordBudget
 from newswatch.watchlists.rules.model import FieldScope, Pattern, Rule, Scope, TermSet
 from newswatch.watchlists.rules.patterns import parse_pattern
 from newswatch.watchlists.rules.yaml_nodes import NodeReader, line_of, shorten
@@ -30,45 +32,6 @@ _LIST_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _WITHIN = re.compile(r"(\d{1,9}) words?\Z")  # bounded: int() of 5,000 digits raises
 _MAX_WORDS = 50
 _FIELDS = ("title", "body", "any")
-# What all the watch-lists one worker loads may hold together (measured in docs/watchlists.md):
-# a word written in a list costs the running worker about 4 KB (100,000 of them: 380 MB),
-# a use of a word by a rule about 0.2 KB (1,000,000 uses of 1,000 words: 190 MB).
-MAX_WORDS = 100_000
-MAX_WORD_USES = 1_000_000
-
-
-class WordBudget:
-    """The words written and used by the watch-lists read so far, against the limits.
-
-    A word list written once but named by 1,000 rules is 1,000 uses of each of its words:
-    each rule holds (and the engine indexes) all of them.
-    """
-
-    def __init__(self) -> None:
-        self.words = 0
-        self.uses = 0
-        self.spent = False
-
-    def spend(self, words: int, uses: int) -> str | None:
-        """Count more words and uses; the first time a limit is passed, the reason."""
-        if self.spent:
-            return None
-        self.words += words
-        self.uses += uses
-        if self.words > MAX_WORDS:
-            self.spent = True
-            return (
-                f"the watch-lists write more than {MAX_WORDS:,} words in all, more than one worker "
-                "should hold; remove words or load fewer watch-lists (files after this one were not read)"
-            )
-        if self.uses > MAX_WORD_USES:
-            self.spent = True
-            return (
-                f"the rules use more than {MAX_WORD_USES:,} words in all (a word list counts again for "
-                "every rule, 'none' and 'exclude' that names it); name big word lists in fewer rules "
-                "or load fewer watch-lists (files after this one were not read)"
-            )
-        return None
 
 
 class RulesReader(NodeReader):
@@ -82,7 +45,13 @@ class RulesReader(NodeReader):
 
     def spend(self, node: yaml.Node, words: int, uses: int) -> bool:
         """False when the words would pass a limit (reported once, on the file and line that did)."""
-        reason = self.budget.spend(words, uses)
+        return self._within(node, self.budget.spend(words, uses))
+
+    def spend_query(self, node: yaml.Node, terms: Sequence[Hashable]) -> bool:
+        """False when a query's terms (by what each finds) would pass a limit, as `spend`."""
+        return self._within(node, self.budget.spend_query(terms))
+
+    def _within(self, node: yaml.Node, reason: str | None) -> bool:
         if reason is not None:
             self.fail(node, reason)
         return not self.budget.spent
