@@ -6,8 +6,8 @@
         (`handle`: folds the entry in, flushes the subscription's due batches)
 
 The notifier's one agent reads this topic with its three others and hands its records to
-`handle`: no second agent (with one, a notifier restarted after kill -9 sometimes
-consumed nothing at all, in full test runs only).
+`handle` (`service.Notifier.start`), so they are held and acknowledged by the same agent
+loop as every other record.
 
 **State.** Pending batches live in the changelogged table `digests` (`digest.Digester`
 over it). Every write happens while processing a record of the digest topic, and all of

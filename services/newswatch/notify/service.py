@@ -87,9 +87,8 @@ class Notifier:
             settings.stories_topic: StoryEvent,
             settings.spikes_topic: SpikeEvent,
         }
-        # One agent reads the three topics and the digest stage's own (`digesting.py`):
-        # with a second agent for the latter, a notifier restarted after kill -9 sometimes
-        # consumed nothing at all (4 of 7 full test runs; never alone).
+        # One agent reads the three topics and the digest stage's own (`digesting.py`): one
+        # agent loop, so one place where records are held and acknowledged in order.
         self.records = self.app.topic(
             *self.kinds,
             settings.notify_digest_topic,
