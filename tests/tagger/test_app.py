@@ -69,15 +69,22 @@ def test_faust_ignores_its_own_environment_variables_and_serves_only_our_pages(
     assert served == ["/healthz", "/metrics"]
 
 
-def test_table_recovery_holds_the_flow_until_faust_has_seeked_the_stream_partitions(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    # Faust resumes the stream partitions, then seeks them, with the fetcher running: records
-    # that flowed in between were cleared unhandled and committed past (newswatch.stories.recovery).
+@pytest.fixture
+def recovery(tmp_path: Path) -> SeekFirstRecovery:
+    """The table recovery of a configured (not started) worker app."""
     settings = Settings(state_dir=tmp_path, kafka_bootstrap="127.0.0.1:9092", metrics_port=6101)
     app = configured_app(settings, KafkaConnection.from_settings(settings), CollectorRegistry())
     recovery = app.tables.recovery
     assert isinstance(recovery, SeekFirstRecovery)
+    return recovery
+
+
+def test_table_recovery_holds_the_flow_until_faust_has_seeked_the_stream_partitions(
+    monkeypatch: pytest.MonkeyPatch, recovery: SeekFirstRecovery
+) -> None:
+    # Faust resumes the stream partitions, then seeks them, with the fetcher running: records
+    # that flowed in between were cleared unhandled and committed past (newswatch.stories.recovery).
+    app = recovery.app
     steps: list[tuple[str, bool]] = []
 
     async def faust_on_recovery_completed(self: Recovery, generation_id: int = 0) -> None:
@@ -119,12 +126,9 @@ class FakeConsumer:
 
 
 def test_after_recovery_a_partition_with_nothing_committed_is_read_from_its_beginning(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, recovery: SeekFirstRecovery
 ) -> None:
-    settings = Settings(state_dir=tmp_path, kafka_bootstrap="127.0.0.1:9092", metrics_port=6102)
-    app = configured_app(settings, KafkaConnection.from_settings(settings), CollectorRegistry())
-    recovery = app.tables.recovery
-    assert isinstance(recovery, SeekFirstRecovery)
+    app = recovery.app
     changelog = TP("nw-stories-changelog", 0)
     consumer = FakeConsumer(
         {
