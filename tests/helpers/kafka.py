@@ -53,6 +53,20 @@ def wait_for_records(bootstrap: str, topic: str, count: int, timeout: float = 60
     pytest.fail(f"expected {count} records on {topic} within {timeout:.0f} s, found {len(records)}")
 
 
+def wait_for_keys(bootstrap: str, topic: str, keys: set[str], timeout: float = 30.0) -> list[tuple[str, str]]:
+    """Poll until a record with each of `keys` (JSON-quoted on the wire or not) is on `topic`;
+    every record then, as kcat_read gives them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        records = kcat_read(bootstrap, topic)
+        missing = keys - {key.strip('"') for key, _ in records}
+        if not missing:
+            return records
+        if time.monotonic() > deadline:
+            pytest.fail(f"{topic} lacks the keys {sorted(missing)} after {timeout:.0f} s")
+        time.sleep(0.5)
+
+
 def produce_raw(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]) -> None:
     """Send records byte for byte, in order, to partition 0 so their order is kept."""
 

@@ -26,7 +26,7 @@ from aiokafka.partitioner import murmur2
 
 from newswatch.stories.fingerprint import fingerprint, same_story
 from tests.helpers.environment import free_port, newswatch_command, run_newswatch
-from tests.helpers.kafka import _kcat_consume, kcat_positions, kcat_read
+from tests.helpers.kafka import _kcat_consume, kcat_positions, kcat_read, wait_for_keys
 from tests.helpers.paths import REPO_ROOT
 from tests.helpers.workers import StartWorker
 from tests.integration.generated import distinct_story, syndicated_copies
@@ -286,23 +286,6 @@ def wait_for_zero_lag(env: dict[str, str], topics: list[str], timeout: float = 6
         time.sleep(1.0)
 
 
-def wait_for_stories_in_changelog(
-    env: dict[str, str], changelog: str, opened: set[tuple[str, str]], timeout: float = 30.0
-) -> int:
-    """Until `changelog` holds a story record for every (article id, watch-list) in `opened`;
-    how many records it holds then."""
-    wanted = {f"story/{quote(watchlist, safe='')}/{article_id}" for article_id, watchlist in opened}
-    deadline = time.monotonic() + timeout
-    while True:
-        records = kcat_read(env["NEWSWATCH_KAFKA_BOOTSTRAP"], changelog)
-        missing = wanted - {key.strip('"') for key, _ in records}
-        if not missing:
-            return len(records)
-        if time.monotonic() > deadline:
-            pytest.fail(f"the stories table's changelog {changelog} lacks {sorted(missing)} after {timeout:.0f} s")
-        time.sleep(0.5)
-
-
 def test_copies_after_kill_9_join_the_stories_opened_before_it(
     pipeline_env: dict[str, str], start_worker: StartWorker, tmp_path: Path, unique_name: str
 ) -> None:
@@ -317,8 +300,12 @@ def test_copies_after_kill_9_join_the_stories_opened_before_it(
     wait_for_story_events(pipeline_env, {s.original["id"]: expected[s.original["id"]] for s in stories})
     # The story events can reach the broker before the table's changelog writes do (both
     # leave through the producer's buffers): kill only once every opened story is in it.
-    opened = {(s.original["id"], watchlist) for s in stories for watchlist in expected[s.original["id"]]}
-    changelog_records = wait_for_stories_in_changelog(pipeline_env, changelog, opened)
+    opened = {
+        f"story/{quote(watchlist, safe='')}/{story.original['id']}"
+        for story in stories
+        for watchlist in expected[story.original["id"]]
+    }
+    changelog_records = len(wait_for_keys(pipeline_env["NEWSWATCH_KAFKA_BOOTSTRAP"], changelog, opened))
     worker.process.send_signal(signal.SIGKILL)
     worker.process.wait()
     committed_at_kill = {
