@@ -40,10 +40,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process `pid` so far (all its threads); NaN once it is gone."""
+def cpu_seconds(pid: int, *, main_thread_only: bool = False) -> float:
+    """User + system CPU time of process `pid` so far (all its threads, or only its main
+    thread: a worker's event loop); NaN once it is gone."""
+    stat = f"/proc/{pid}/task/{pid}/stat" if main_thread_only else f"/proc/{pid}/stat"
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(stat).read_text().rsplit(")", 1)[1].split()
     except OSError:
         return math.nan
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -198,9 +200,9 @@ class Worker:
                 if line.startswith(("VmHWM:", "VmRSS:")):
                     self.peak_rss_mb = max(self.peak_rss_mb, int(line.split()[1]) / 1024)
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the process so far (all its threads)."""
-        return cpu_seconds(self.process.pid)
+    def cpu_seconds(self, *, main_thread_only: bool = False) -> float:
+        """User + system CPU time of the process so far (all its threads, or the event loop's)."""
+        return cpu_seconds(self.process.pid, main_thread_only=main_thread_only)
 
     def check_alive(self) -> None:
         try:

@@ -184,6 +184,9 @@ class TaggerRun:
     articles_per_s: float
     cpu_percent: list[float]  # each worker's CPU use (all threads) over the timed span
     peak_rss_mb: list[float]
+    # Of that, the main thread's: the event loop (Faust, the producer, sending alerts); the
+    # rest is mostly the tagging thread (the engine).
+    loop_cpu_percent: list[float]
 
 
 async def measure_tagger(bench: Bench, count: int) -> TaggerRun:
@@ -191,17 +194,24 @@ async def measure_tagger(bench: Bench, count: int) -> TaggerRun:
     expected, prefix = bench.expected_alerts, b"bench-"
     async with tagger_session(bench, count, lambda r: r.received(prefix) >= expected) as session:
         cpu_before = [worker.cpu_seconds() for worker in session.workers]
+        loop_before = [worker.cpu_seconds(main_thread_only=True) for worker in session.workers]
         first_sent = await produce_all(bench.connection, session.articles_topic, bench.records)
         await wait_done(session.reader, bench.completion_timeout, f"tagger x{count}")
         cpu_after = [worker.cpu_seconds() for worker in session.workers]
+        loop_after = [worker.cpu_seconds(main_thread_only=True) for worker in session.workers]
         total = len(bench.warmups) + len(bench.records)
         if not await wait_consumed(session.workers, total, 60):
             raise SystemExit(f"tagger x{count}: not every article was consumed; see {bench.folder}")
     elapsed = session.reader.done_at - first_sent
+
+    def percents(before: list[float], after: list[float]) -> list[float]:
+        return [100 * (end - start) / elapsed for start, end in zip(before, after, strict=True)]
+
     return TaggerRun(
         len(bench.records) / elapsed,
-        [100 * (after - before) / elapsed for before, after in zip(cpu_before, cpu_after, strict=True)],
+        percents(cpu_before, cpu_after),
         [worker.peak_rss_mb for worker in session.workers],
+        percents(loop_before, loop_after),
     )
 
 
