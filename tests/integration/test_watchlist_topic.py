@@ -17,8 +17,14 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from newswatch.contracts import yaml_sha256
+from newswatch.contracts import utc_now, yaml_sha256
+from newswatch.kafka.connection import KafkaConnection
+from newswatch.settings import Settings
 from newswatch.tagger.process import WorkerProcess
+from newswatch.watchlist_topic import publishing
+from newswatch.watchlist_topic.exceptions import OverLimits
+from newswatch.watchlist_topic.publishing import prepare
+from newswatch.watchlists.rules import budget
 from tests.helpers.environment import run_newswatch
 from tests.helpers.kafka import kcat_read, produce_raw, wait_for_records
 from tests.helpers.watchlists import published_json, terms_yaml, write
@@ -283,3 +289,24 @@ def test_newswatch_topics_creates_the_watchlists_topic_compacted_with_one_partit
     assert partitions == 1
     assert configs["cleanup.policy"] == "compact"
     assert int(configs["max.message.bytes"]) > 8 * 1024 * 1024
+
+
+def test_a_publish_the_workers_would_refuse_for_what_the_lists_hold_is_not_sent(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(env, tmp_path, "blockade", version="1")  # one word on the topic
+    more = write(tmp_path, "more.yaml", terms_yaml("embargo", "tariff", name="more"))
+    records = prepare([more], "ana@desk", utc_now())
+    # The limit lowered from 1,000,000 uses of words so that two lists pass it: in-process,
+    # against the real broker, as the command runs it.
+    monkeypatch.setattr(budget, "MAX_WORD_USES", 2)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    connection = KafkaConnection.from_settings(Settings())
+
+    with pytest.raises(OverLimits) as refused:
+        asyncio.run(publishing.publish(connection, topic(env), records))
+    assert "more: with it the lists would hold 3 uses of words by their rules, over the limit of 2" in str(
+        refused.value
+    )
+    assert [key for key, _ in kcat_read(env["NEWSWATCH_KAFKA_BOOTSTRAP"], topic(env))] == ["desk"]

@@ -90,7 +90,7 @@ async def test_a_published_list_wins_over_the_file_and_its_removal_brings_the_fi
     slot = slot_for(path, registry)
     assert in_force_info(registry) == {("watch", "1", "file")}
 
-    published = slot.catalog.applied(
+    published, _ = slot.catalog.applied(
         [topic_change("watch", terms_yaml("blockade", name="watch", version="2"))]
     )
     assert await slot.apply(published) is True
@@ -102,7 +102,7 @@ async def test_a_published_list_wins_over_the_file_and_its_removal_brings_the_fi
     assert await slot.reload() is True
     assert matched(slot.current, "A new blockade was announced.")
 
-    assert await slot.apply(slot.catalog.applied([topic_change("watch", None)])) is True
+    assert await slot.apply(slot.catalog.applied([topic_change("watch", None)])[0]) is True
     assert matched(slot.current, "An embargo was announced.")
     assert not matched(slot.current, "A new blockade was announced.")
     assert in_force_info(registry) == {("watch", "1", "file")}
@@ -116,7 +116,7 @@ async def test_a_published_list_of_a_new_name_is_added_to_the_files(tmp_path: Pa
     slot = slot_for(path, registry)
 
     assert await slot.apply(
-        slot.catalog.applied([topic_change("extra", terms_yaml("blockade", name="extra"))])
+        slot.catalog.applied([topic_change("extra", terms_yaml("blockade", name="extra"))])[0]
     )
     assert slot.current.watchlist_names == ("extra", "watch")
     assert in_force_info(registry) == {("watch", "1", "file"), ("extra", "1", "topic")}

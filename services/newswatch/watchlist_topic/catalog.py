@@ -6,7 +6,9 @@ Pure decisions, no Kafka, no files:
 - a list published on the topic replaces the file list of the same name, or adds one;
 - a removal (tombstone) withdraws the topic's version only: the file's version of that
   name, if any, comes back. Compaction eventually deletes tombstones, so a removal can
-  mean nothing else and still read the same to a worker that starts a year later.
+  mean nothing else and still read the same to a worker that starts a year later;
+- the topic's lists together stay within the limits of what one worker holds
+  (rules/budget.py): a publish that would pass one is refused and changes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Literal
 from newswatch.watchlist_topic.exceptions import BadWatchlistRecord
 from newswatch.watchlist_topic.records import Published, Removed
 from newswatch.watchlists import Watchlist
+from newswatch.watchlists.rules.budget import CostTotals, list_cost
 
 Origin = Literal["file", "topic"]
 
@@ -51,22 +54,39 @@ class InForce:
         return self.watchlist.version
 
 
+Refused = tuple[Published, str]  # a publish the limits turned away, and which limit
+
+
 @dataclass(frozen=True)
 class Catalog:
-    """The valid lists on the topic, by name (the latest record of each); never changed
-    in place: `applied` gives the next catalog."""
+    """The valid lists on the topic, by name (the latest record of each), and what they hold
+    together; never changed in place: `applied` gives the next catalog."""
 
     lists: Mapping[str, Published] = field(default_factory=lambda: MappingProxyType({}))
+    totals: CostTotals = field(default_factory=CostTotals, compare=False, repr=False)
 
-    def applied(self, changes: Iterable[Published | Removed]) -> Catalog:
-        """The catalog after `changes`, in topic order (the last record of a name wins)."""
+    def applied(self, changes: Iterable[Published | Removed]) -> tuple[Catalog, list[Refused]]:
+        """The catalog after `changes`, in topic order (the last record of a name wins), and
+        the publishes refused because the lists together would pass a limit of what one
+        worker holds (rules/budget.py): those change nothing, the name keeps its version."""
         lists = dict(self.lists)
+        totals = self.totals.copy()
+        refused: list[Refused] = []
         for change in changes:
+            held = lists.get(change.name)
             if isinstance(change, Removed):
-                lists.pop(change.name, None)
-            else:
+                if held is not None:
+                    totals.remove(list_cost(held.watchlist))
+                    del lists[change.name]
+                continue
+            passed = totals.replace(
+                None if held is None else list_cost(held.watchlist), list_cost(change.watchlist)
+            )
+            if passed is None:
                 lists[change.name] = change
-        return Catalog(MappingProxyType(lists))
+            else:
+                refused.append((change, passed))
+        return Catalog(MappingProxyType(lists), totals), refused
 
 
 def in_force(files: Sequence[FileList], catalog: Catalog) -> list[InForce]:
@@ -86,7 +106,8 @@ def catalog_of(
     records: Iterable[Published | Removed | BadWatchlistRecord], catalog: Catalog | None = None
 ) -> tuple[Catalog, list[BadWatchlistRecord]]:
     """The catalog after `records` (from an empty one, or `catalog`) and the bad records, which
-    change nothing: the name keeps the version it had."""
+    change nothing: the name keeps the version it had. A publish the limits refuse is a bad
+    record too (its reason says which limit), after the records that were bad to read."""
     bad: list[BadWatchlistRecord] = []
     changes: list[Published | Removed] = []
     for record in records:
@@ -94,4 +115,9 @@ def catalog_of(
             bad.append(record)
         else:
             changes.append(record)
-    return (catalog or Catalog()).applied(changes), bad
+    applied, refused = (catalog or Catalog()).applied(changes)
+    bad += [
+        BadWatchlistRecord(published.topic, published.partition, published.offset, published.name, reason)
+        for published, reason in refused
+    ]
+    return applied, bad

@@ -1,4 +1,5 @@
-"""Errors of the watch-lists topic: a record nobody can use, a name not on the topic."""
+"""Errors of the watch-lists topic: a record nobody can use, a name not on the topic, a
+publish past the limits of what one worker holds."""
 
 from __future__ import annotations
 
@@ -31,4 +32,17 @@ class NotOnTopic(NewswatchError):
         super().__init__(
             f"not on {topic}: {', '.join(names)}; nothing was removed (published there: {listed}). "
             "A list that comes from a file is removed by editing NEWSWATCH_WATCHLISTS."
+        )
+
+
+class OverLimits(NewswatchError):
+    """`newswatch watchlists publish` of lists the workers would refuse: with the lists on
+    the topic they would pass a limit of what one worker holds (nothing was published)."""
+
+    def __init__(self, topic: str, refused: list[tuple[str, str]]) -> None:
+        self.refused = refused
+        reasons = "; ".join(f"{name}: {reason}" for name, reason in refused)
+        super().__init__(
+            f"not published to {topic}, the workers would refuse it: {reasons}. Remove lists from "
+            "the topic (newswatch watchlists remove) or split the desk between groups of workers"
         )

@@ -22,8 +22,8 @@ from newswatch.kafka.admin import WATCHLIST_TOPIC_MAX_MESSAGE_BYTES, ensure_watc
 from newswatch.kafka.connection import KafkaConnection
 from newswatch.settings import Settings
 from newswatch.watchlist_topic.catalog import Catalog, catalog_of
-from newswatch.watchlist_topic.exceptions import BadWatchlistRecord, NotOnTopic
-from newswatch.watchlist_topic.records import MAX_RECORD_BYTES, encode, published_record
+from newswatch.watchlist_topic.exceptions import BadWatchlistRecord, NotOnTopic, OverLimits
+from newswatch.watchlist_topic.records import MAX_RECORD_BYTES, encode, published_record, read_record
 from newswatch.watchlist_topic.topic_reader import WatchlistTopicReader
 from newswatch.watchlists.rules.loader import check_watchlists, read_watchlist_text
 
@@ -103,8 +103,15 @@ async def read_catalog(connection: KafkaConnection, topic: str) -> tuple[Catalog
 async def publish(
     connection: KafkaConnection, topic: str, records: Sequence[PublishedWatchlist]
 ) -> list[Sent]:
-    """Send every record keyed by its name and wait until the broker has them all (acks=all)."""
-    return await _send(connection, topic, [encode(record) for record in records])
+    """Send every record keyed by its name and wait until the broker has them all (acks=all);
+    OverLimits (and nothing sent) if with the topic's lists they would pass a limit."""
+    encoded = [encode(record) for record in records]
+    catalog, _ = await read_catalog(connection, topic)
+    # Read back as a worker reads them, so the check is the workers' own.
+    _, refused = catalog.applied([read_record(topic, 0, -1, key, value) for key, value in encoded])
+    if refused:
+        raise OverLimits(topic, [(published.name, reason) for published, reason in refused])
+    return await _send(connection, topic, encoded)
 
 
 async def remove(connection: KafkaConnection, topic: str, names: Sequence[str]) -> list[Sent]:

@@ -32,10 +32,12 @@ _REASON_CHARS = 2000  # the loader lists every problem; a log line needs the fir
 
 @dataclass(frozen=True, slots=True)
 class Published:
-    """A valid published watch-list: the record as read and its loaded watch-list."""
+    """A valid published watch-list: the record as read, its loaded watch-list, and where it is."""
 
     record: PublishedWatchlist
     watchlist: Watchlist
+    topic: str
+    partition: int
     offset: int
 
     @property
@@ -106,7 +108,7 @@ def read_record(
         raise bad(f"the YAML's name is '{watchlist.name}' but the key is '{name}'")
     if watchlist.version != record.version:
         raise bad(f"the YAML's version is '{watchlist.version}' but the record says '{record.version}'")
-    return Published(record, watchlist, offset)
+    return Published(record, watchlist, topic, partition, offset)
 
 
 def _name(topic: str, partition: int, offset: int, key: bytes | None) -> str:

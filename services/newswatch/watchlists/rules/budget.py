@@ -10,11 +10,17 @@ measured in docs/watchlists.md):
   query). 100,000 generated desk lists (bench/desk.py) hold 197,143 distinct terms and
   690,524 in all.
 The limits are passed once, on the file and line that passed them; later files are not read.
+Lists published on the watch-lists topic arrive one at a time: `CostTotals` keeps their
+sum against the same limits, and a publish that would pass one is refused.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from newswatch.watchlists.rules.model import Watchlist
 
 MAX_WORDS = 100_000
 MAX_WORD_USES = 1_000_000
@@ -77,3 +83,90 @@ class WordBudget:
     def _passed(self, reason: str) -> str:
         self.spent = True
         return f"{reason} (files after this one were not read)"
+
+
+@dataclass(frozen=True, slots=True)
+class ListCost:
+    """What one loaded watch-list holds, as the limits count it: for lists that arrive one
+    at a time (the watch-lists topic), whose sum is kept as they come and go."""
+
+    words: int  # distinct words of its rules and exclusions (at most what the file writes)
+    word_uses: int  # the words of every rule, 'none' and exclusion, each time one names them
+    query_terms: tuple[Hashable, ...]  # its query's terms, by what each finds, as often as used
+
+
+def list_cost(watchlist: Watchlist) -> ListCost:
+    term_sets = [part for rule in watchlist.rules for part in rule.parts]
+    term_sets += [rule.none for rule in watchlist.rules if rule.none is not None]
+    if watchlist.exclusions is not None:
+        term_sets.append(watchlist.exclusions)
+    words = {(pattern.language, pattern.key) for term_set in term_sets for pattern in term_set.patterns}
+    terms = () if watchlist.query is None else tuple(term.pattern.key for term in watchlist.query.terms)
+    return ListCost(len(words), sum(len(term_set.patterns) for term_set in term_sets), terms)
+
+
+class CostTotals:
+    """The summed cost of a set of lists, against the same limits as the files read together.
+
+    Distinct query terms are counted across lists (a term ten lists share is one pattern
+    of the matcher), so each term keeps the number of lists' uses that hold it.
+    """
+
+    def __init__(self) -> None:
+        self.words = 0
+        self.word_uses = 0
+        self.query_uses = 0
+        self.query_terms: Counter[Hashable] = Counter()
+
+    def copy(self) -> CostTotals:
+        copied = CostTotals()
+        copied.words, copied.word_uses, copied.query_uses = self.words, self.word_uses, self.query_uses
+        copied.query_terms = self.query_terms.copy()
+        return copied
+
+    def replace(self, old: ListCost | None, new: ListCost) -> str | None:
+        """Swap `old` (a list's cost now, None for a new name) for `new`, if the totals stay
+        within the limits; otherwise change nothing and say which limit it would pass."""
+        before = self._figures()
+        self._add(new)
+        if old is not None:
+            self.remove(old)
+        passed = self._passed(before)
+        if passed is not None:
+            if old is not None:
+                self._add(old)
+            self.remove(new)
+        return passed
+
+    def remove(self, cost: ListCost) -> None:
+        self.words -= cost.words
+        self.word_uses -= cost.word_uses
+        self.query_uses -= len(cost.query_terms)
+        self.query_terms.subtract(cost.query_terms)
+        for term in set(cost.query_terms):
+            if self.query_terms[term] <= 0:
+                del self.query_terms[term]
+
+    def _add(self, cost: ListCost) -> None:
+        self.words += cost.words
+        self.word_uses += cost.word_uses
+        self.query_uses += len(cost.query_terms)
+        self.query_terms.update(cost.query_terms)
+
+    def _figures(self) -> tuple[int, int, int, int]:
+        return self.words, self.word_uses, len(self.query_terms), self.query_uses
+
+    def _passed(self, before: tuple[int, int, int, int]) -> str | None:
+        # Only a change that adds to a total over its limit is refused: lists already held
+        # (say, before the limits were lowered) can still be replaced by smaller ones.
+        limits = (MAX_WORDS, MAX_WORD_USES, MAX_QUERY_TERMS, MAX_QUERY_TERM_USES)
+        what = (
+            "words in their rules",
+            "uses of words by their rules",
+            "different query terms",
+            "query terms in all",
+        )
+        for total, previous, limit, counted in zip(self._figures(), before, limits, what, strict=True):
+            if total > limit and total > previous:
+                return f"with it the lists would hold {total:,} {counted}, over the limit of {limit:,}"
+        return None
