@@ -9,8 +9,6 @@ automaton holding every term of every list; rules are then scored from the hits.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,10 +19,8 @@ from newswatch.watchlists.rules.loader import (
     load_watchlists,
 )
 from newswatch.watchlists.rules.model import (
-    FIELD_ORDER,
     FIELDS,
     Field,
-    Hit,
     Pattern,
     TermSet,
     Watchlist,
@@ -39,6 +35,7 @@ from newswatch.watchlists.scoring.compiled import (
     by_pattern,
 )
 from newswatch.watchlists.scoring.deadline import Deadline, unlimited
+from newswatch.watchlists.scoring.evidence import MAX_HITS, ReadArticle, evidence, hits
 from newswatch.watchlists.scoring.explain import (
     Explanation,
     QueryExplanation,
@@ -46,7 +43,7 @@ from newswatch.watchlists.scoring.explain import (
     RuleExplanation,
     WatchlistExplanation,
 )
-from newswatch.watchlists.scoring.matcher import Found, Matcher, Spans
+from newswatch.watchlists.scoring.matcher import Matcher, Spans
 from newswatch.watchlists.scoring.presearch import choose_anchors
 from newswatch.watchlists.scoring.query_scoring import query_reasons, score_watchlist
 from newswatch.watchlists.scoring.rule_scoring import (
@@ -58,25 +55,10 @@ from newswatch.watchlists.scoring.rule_scoring import (
 from newswatch.watchlists.text.boilerplate import boilerplate_lines
 from newswatch.watchlists.text.language import LanguageDetector
 from newswatch.watchlists.text.normalize import NormalizedText, normalize
-from newswatch.watchlists.text.sentences import FieldText, snippet
+from newswatch.watchlists.text.sentences import FieldText
 
 if TYPE_CHECKING:  # the engine stays pure: it reads one field of the settings, never builds them
     from newswatch.settings import Settings
-
-MAX_HITS = 10
-
-_Span = tuple[str, Field, int, int, str]
-
-
-@dataclass(frozen=True, slots=True)
-class _Article:
-    documents: dict[Field, NormalizedText]
-    texts: dict[Field, FieldText]
-    found: tuple[Found, ...]
-    # Filled as evidence is cut: lists that alert on the same words (a desk's broad
-    # topics) share each occurrence's span and snippet instead of cutting them again.
-    spans: dict[Found, _Span] = dataclass_field(default_factory=dict)
-    hits: dict[_Span, Hit] = dataclass_field(default_factory=dict)
 
 
 class Engine:
@@ -240,9 +222,9 @@ class Engine:
             check("language")
         matches = []
         for outcome in matched:
-            evidence = self._evidence(outcome.evidence, article, MAX_HITS)
+            chosen = evidence(outcome.evidence, article, self._patterns, MAX_HITS)
             check(f"evidence {outcome.watchlist.name}")
-            matches.append(WatchlistMatch(outcome.watchlist.name, outcome.score, evidence, language))
+            matches.append(WatchlistMatch(outcome.watchlist.name, outcome.score, chosen, language))
         return matches
 
     def _screen(
@@ -290,7 +272,7 @@ class Engine:
                     points=round(rule.points, 3),
                     vetoed=rule.vetoed,
                     min_mentions=rule.rule.min_mentions,
-                    evidence=self._hits(rule.evidence, article),
+                    evidence=hits(rule.evidence, article, self._patterns),
                 )
                 for rule in outcome.rules
             )
@@ -308,11 +290,11 @@ class Engine:
         return Explanation(language, detected, tuple(lists))
 
     def _explain_query(
-        self, compiled: CompiledQuery, outcome: ListOutcome, article: _Article
+        self, compiled: CompiledQuery, outcome: ListOutcome, article: ReadArticle
     ) -> QueryExplanation:
         nodes = tuple(
             QueryNodeExplanation(
-                node.depth, node.written, node.holds, node.reason, self._hits(found, article)
+                node.depth, node.written, node.holds, node.reason, hits(found, article, self._patterns)
             )
             for node, found in query_reasons(
                 compiled, article.found, by_pattern(article.found), article.texts
@@ -328,7 +310,7 @@ class Engine:
 
     def _read(
         self, documents: dict[Field, NormalizedText], spans: dict[Field, Spans] | None = None
-    ) -> _Article:
+    ) -> ReadArticle:
         found = tuple(
             item
             for field in FIELDS
@@ -337,11 +319,11 @@ class Engine:
             )
         )
         texts = {field: FieldText(document.text) for field, document in documents.items()}
-        return _Article(documents, texts, found)
+        return ReadArticle(documents, texts, found)
 
     def _outcomes(
         self,
-        article: _Article,
+        article: ReadArticle,
         *,
         reachable_only: bool = False,
         lists: Sequence[CompiledList] | None = None,
@@ -365,51 +347,3 @@ class Engine:
             if outcome is not None:
                 outcomes.append(outcome)
         return outcomes
-
-    def _evidence(self, found: Sequence[Found], article: _Article, limit: int) -> tuple[Hit, ...]:
-        """Up to `limit` hits of the occurrences that scored: each distinct text once first, in text order."""
-        # Chosen on (term, field, start, end, text), which decides a hit (its snippet
-        # follows from field, start and end): snippets are cut only for the chosen few.
-        spans = self._spans(found, article)
-        seen: set[str] = set()
-        first: list[_Span] = []
-        repeats: list[_Span] = []
-        for span in spans:
-            key = span[4].casefold()
-            (repeats if key in seen else first).append(span)
-            seen.add(key)
-        chosen = set((first + repeats)[:limit])
-        return tuple(self._hit(span, article) for span in spans if span in chosen)
-
-    def _hits(self, found: Sequence[Found], article: _Article) -> tuple[Hit, ...]:
-        return tuple(self._hit(span, article) for span in self._spans(found, article))
-
-    @staticmethod
-    def _hit(span: _Span, article: _Article) -> Hit:
-        hit = article.hits.get(span)
-        if hit is None:
-            term, field, start, end, text = span
-            cut = snippet(article.documents[field].original, start, end)
-            hit = article.hits[span] = Hit(term, field, start, end, text, cut)
-        return hit
-
-    def _spans(self, found: Sequence[Found], article: _Article) -> list[_Span]:
-        """(term, field, start, end, text) of each hit, the span in the original text."""
-        # Unique in first-seen order: one span found by two terms comes out in the same
-        # order on every run (a set's order changed with the string hash seed).
-        unique = sorted(
-            dict.fromkeys(found), key=lambda item: (FIELD_ORDER[item.field], item.start, -item.end)
-        )
-        spans = []
-        patterns = self._patterns
-        documents = article.documents
-        known = article.spans
-        for item in unique:
-            span = known.get(item)
-            if span is None:
-                document = documents[item.field]
-                start, end = document.original_span(item.start, item.end)
-                original = document.original[start:end]
-                span = known[item] = (patterns[item.pattern].written, item.field, start, end, original)
-            spans.append(span)
-        return spans
