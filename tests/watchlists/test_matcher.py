@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from newswatch.watchlists import Engine
-from newswatch.watchlists.rules.patterns import MAX_TERM_CHARS
+from newswatch.watchlists.rules.patterns import MAX_TERM_CHARS, parse_pattern
+from newswatch.watchlists.scoring.matcher import Matcher
 from tests.helpers.watchlists import engine_with_terms
 
 
@@ -60,3 +61,11 @@ def test_chinese_and_japanese_terms_match_inside_text_without_spaces(tmp_path: P
     engine = engine_with_terms(tmp_path, "制裁", "北朝鮮", "朝鲜")
     assert matched_texts(engine, "国連安保理は北朝鮮に対する追加制裁を決めた。") == ["北朝鮮", "制裁"]
     assert matched_texts(engine, "美国宣布对朝鲜实施新制裁") == ["朝鲜", "制裁"]
+
+
+def test_a_term_holding_a_nul_character_is_found_whole() -> None:
+    # A YAML "\0" escape can put one there; Hyperscan's literal compiler, through its Python
+    # binding, would read "ab\0cd" as "ab".
+    matcher = Matcher([parse_pattern("ab\x00cd", "en", 1), parse_pattern("acme", "en", 2)])
+    found = matcher.find("ab ab\x00cd acme")
+    assert [(item.pattern, item.start, item.end) for item in found] == [(0, 3, 8), (1, 9, 13)]

@@ -270,12 +270,19 @@ def _compiled(literals: Sequence[str], first_id: int) -> hyperscan.Database | No
     if not literals:
         return None
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    # Each byte written \xHH: a byte pattern with no operator at all.
+    encoded = [literal.encode(_UNITS) for literal in literals]
+    # Hyperscan's pure-literal compiler (hs_compile_lit_multi) takes the bytes as they are:
+    # the same automaton as the literals written as \xHH patterns, in 12 s of CPU instead
+    # of 14 + 1 s for 200,000 literals. Its Python binding measures each literal with
+    # strlen, so a literal holding a NUL (a YAML "\0" escape) is written as \xHH bytes and
+    # the whole set goes through the pattern compiler.
+    literal = all(b"\0" not in item for item in encoded)
     database.compile(
-        expressions=[_byte_pattern(literal.encode(_UNITS)) for literal in literals],
+        expressions=encoded if literal else [_byte_pattern(item) for item in encoded],
         ids=list(range(first_id, first_id + len(literals))),
         elements=len(literals),
         flags=[0] * len(literals),
+        literal=literal,
     )
     return database
 
@@ -285,6 +292,7 @@ def _text_order(item: Found) -> tuple[int, int]:
 
 
 def _byte_pattern(literal: bytes) -> bytes:
+    """The literal as a pattern with no operator at all: each byte written \\xHH."""
     return "".join(f"\\x{byte:02x}" for byte in literal).encode()
 
 
