@@ -20,14 +20,16 @@ MAX_TERM_CHARS = 100
 _REGEX_CHARS = frozenset("\\^$|?+()[]{}")
 
 
+# A desk's thousands of query lists write the same sector words again and again (on
+# the same line of their files): each spelling is folded and checked once (a fifth of
+# reading 10,000 lists), and each term is one Pattern, shared, as patterns are immutable.
+# Bounded, as a worker reloads for months; problems are raised, never cached.
+@lru_cache(maxsize=1 << 16)
 def parse_pattern(written: str, language: str, line: int) -> Pattern:
     """Parse one term as written in a watch-list; ValueError says what to change."""
     return Pattern(written, language, line, _segments(written))
 
 
-# A desk's thousands of query lists write the same sector words again and again: each
-# spelling is folded and checked once (a fifth of reading 10,000 lists). Bounded, as
-# a worker reloads for months; problems are raised, never cached.
 @lru_cache(maxsize=1 << 16)
 def _segments(written: str) -> tuple[Segment, ...]:
     core = written.strip()
