@@ -34,6 +34,7 @@ from newswatch.watchlists.scoring.compiled import (
     CompiledRule,
     by_pattern,
 )
+from newswatch.watchlists.scoring.database_cache import DatabaseCache
 from newswatch.watchlists.scoring.deadline import Deadline, unlimited
 from newswatch.watchlists.scoring.evidence import MAX_HITS, ReadArticle, evidence, hits
 from newswatch.watchlists.scoring.explain import (
@@ -75,17 +76,27 @@ class Engine:
     `deadline`, `match` stops at the next stage boundary once it is spent (RecordTooSlow).
     """
 
-    def __init__(self, watchlists: Sequence[Watchlist], previous: Engine | None = None) -> None:
+    def __init__(
+        self,
+        watchlists: Sequence[Watchlist],
+        previous: Engine | None = None,
+        *,
+        databases: DatabaseCache | None = None,
+    ) -> None:
         """Compile `watchlists`; with `previous` (the engine they replace), what did not change is reused.
 
         A reload (one list published among 100,000) then compiles only the lists that
         changed: the others keep their compiled form, the patterns keep their numbers,
         and the automaton is kept whole when the changed lists bring no new pattern.
+        With `databases` (a folder of the worker's state), the automaton compiled for the
+        same patterns at an earlier start is read from there instead of compiled again.
         """
         with collector_paused():  # 100,000 lists: millions of objects, all kept
-            self._build(watchlists, previous)
+            self._build(watchlists, previous, databases)
 
-    def _build(self, watchlists: Sequence[Watchlist], previous: Engine | None) -> None:
+    def _build(
+        self, watchlists: Sequence[Watchlist], previous: Engine | None, databases: DatabaseCache | None
+    ) -> None:
         ordered = sorted(watchlists, key=lambda item: item.name)
         self._patterns: list[Pattern] = []
         self._ids: dict[object, int] = {}
@@ -96,9 +107,9 @@ class Engine:
         if isinstance(kept, Matcher):
             self._matcher = kept
         elif kept and previous is not None:  # new patterns: only they are compiled, on top
-            self._matcher = Matcher(self._patterns, previous._matcher)
+            self._matcher = Matcher(self._patterns, previous._matcher, databases)
         else:
-            self._matcher = Matcher(self._patterns)
+            self._matcher = Matcher(self._patterns, databases=databases)
         # The first group's patterns of every rule, each with the (list, rule) it anchors:
         # an article none of whose lists may reach the threshold on these alone is done.
         # A query anchors on one clause of the terms it requires (the presearcher's choice).

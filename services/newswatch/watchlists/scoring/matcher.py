@@ -16,6 +16,7 @@ from typing import NamedTuple
 import hyperscan
 
 from newswatch.watchlists.rules.model import Field, Pattern, Segment
+from newswatch.watchlists.scoring.database_cache import DatabaseCache, database_key
 from newswatch.watchlists.text.script import is_no_space_char, is_word_char
 
 # UTF-8, not UTF-16: Latin text is half the bytes and a CJK character three bytes, not
@@ -24,6 +25,7 @@ from newswatch.watchlists.text.script import is_no_space_char, is_word_char
 # (a lead byte never continues a character). Lone surrogates pass as their three bytes.
 _UNITS = "utf-8"
 _ERRORS = "surrogatepass"
+_MODE = hyperscan.HS_MODE_BLOCK
 # Literals a reload may compile into the second database before one compiles everything
 # again (a few hundred milliseconds of compiling; each scan reads a second, small database).
 MAX_ADDED_LITERALS = 5_000
@@ -74,6 +76,10 @@ class Matcher:
     list with a new term among 100,000 compiles that term, not the desk. The second
     database grows with each such reload until it passes MAX_ADDED_LITERALS; that
     reload compiles everything into one database again.
+
+    With `databases`, a database that holds everything is taken from there when one was
+    stored for exactly these literals (a restart with the same lists), else compiled and
+    stored; the small second database is always compiled.
     """
 
     _segment_ids: dict[Segment, int]
@@ -84,7 +90,12 @@ class Matcher:
     _literals: list[tuple[tuple[int, bool, bool, bool, bool], ...]]
     _lengths: list[int]
 
-    def __init__(self, patterns: Sequence[Pattern], previous: Matcher | None = None) -> None:
+    def __init__(
+        self,
+        patterns: Sequence[Pattern],
+        previous: Matcher | None = None,
+        databases: DatabaseCache | None = None,
+    ) -> None:
         if previous is not None and not _extends(patterns, previous):
             previous = None
         self._patterns = tuple(patterns)
@@ -116,7 +127,7 @@ class Matcher:
         ):
             self._database, self._added = previous._database, [*previous._added, *added]
         else:  # everything in one database again
-            self._database, self._added = _compiled(list(self._literal_ids), 0), []
+            self._database, self._added = _compiled(list(self._literal_ids), 0, databases), []
         self._added_database = _compiled(self._added, len(self._literal_ids) - len(self._added))
 
     def _literal_table(self, previous: Matcher | None) -> list[str]:
@@ -265,11 +276,13 @@ def _extends(patterns: Sequence[Pattern], previous: Matcher) -> bool:
     )
 
 
-def _compiled(literals: Sequence[str], first_id: int) -> hyperscan.Database | None:
-    """A database of the literals, numbered from `first_id`; None for none."""
+def _compiled(
+    literals: Sequence[str], first_id: int, databases: DatabaseCache | None = None
+) -> hyperscan.Database | None:
+    """A database of the literals, numbered from `first_id`; None for none. With `databases`,
+    the one stored for exactly this compile, when there is one (else compiled and stored)."""
     if not literals:
         return None
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     encoded = [literal.encode(_UNITS) for literal in literals]
     # Hyperscan's pure-literal compiler (hs_compile_lit_multi) takes the bytes as they are:
     # the same automaton as the literals written as \xHH patterns, in 12 s of CPU instead
@@ -277,14 +290,23 @@ def _compiled(literals: Sequence[str], first_id: int) -> hyperscan.Database | No
     # strlen, so a literal holding a NUL (a YAML "\0" escape) is written as \xHH bytes and
     # the whole set goes through the pattern compiler.
     literal = all(b"\0" not in item for item in encoded)
-    database.compile(
-        expressions=encoded if literal else [_byte_pattern(item) for item in encoded],
-        ids=list(range(first_id, first_id + len(literals))),
-        elements=len(literals),
-        flags=[0] * len(literals),
-        literal=literal,
-    )
-    return database
+    expressions = encoded if literal else [_byte_pattern(item) for item in encoded]
+
+    def compiled() -> hyperscan.Database:
+        database = hyperscan.Database(mode=_MODE)
+        database.compile(
+            expressions=expressions,
+            ids=list(range(first_id, first_id + len(expressions))),
+            elements=len(expressions),
+            flags=[0] * len(expressions),
+            literal=literal,
+        )
+        return database
+
+    if databases is None:
+        return compiled()
+    key = database_key(expressions, first_id, mode=_MODE, literal=literal)
+    return databases.database(key, _MODE, compiled)
 
 
 def _text_order(item: Found) -> tuple[int, int]:
