@@ -1,6 +1,6 @@
 """One worker's engine with 3, 10,000 and 100,000 watch-lists, on the same real news, in one run.
 
-    python bench/desk_scale.py [--sizes 10000 100000] [--corpus PATH] [--rounds 4] [--runs 3]
+    python bench/desk_scale.py [--sizes 10000 100000] [--corpus PATH] [--rounds 4] [--runs 3] [--restart]
 
 Not a test: prints a table. The 3 lists are the packaged defaults; each desk is those
 3 plus the generated Boolean-query lists of bench/desk.py (300 broad, the rest
@@ -15,6 +15,9 @@ time). Each size runs in a fresh child process, so that its peak RSS is its own:
             running one, as a worker does on a `news.watchlists` record; then one
             list with a new client name, which needs a new automaton;
   RSS       the child's peak resident memory after all of it.
+With --restart, the engine keeps its compiled automaton in a temporary folder (as a
+worker does in its state folder) and a second child, started after the first, reads the
+same lists and the stored automaton: its start-up is a restart's.
 Targets (issue 14): 10,000 lists >= 0.5 x the 3-list rate, start-up <= 30 s;
 100,000 >= 0.2 x, start-up <= 60 s, RSS <= 1.5 GB.
 """
@@ -40,6 +43,7 @@ from newswatch.contracts import utc_now
 from newswatch.tagger.alerts import alerts_for
 from newswatch.watchlists import Engine, Watchlist
 from newswatch.watchlists.rules.loader import default_watchlist_paths, load_watchlists, read_watchlist_text
+from newswatch.watchlists.scoring.database_cache import DatabaseCache
 
 TARGETS = {10_000: (0.5, 30.0, None), 100_000: (0.2, 60.0, 1.5e9)}
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{4,}\b")
@@ -57,8 +61,17 @@ def corpus_names(corpus: Path, count: int = 200) -> list[str]:
     return sorted(word for word, seen in articles.items() if 2 <= seen <= 5)[:count]
 
 
-def measure(size: int, corpus: Path, rounds: int, runs: int) -> dict[str, float]:
-    """One size's figures, in this process (the child's side)."""
+def measure(
+    size: int,
+    corpus: Path,
+    rounds: int,
+    runs: int,
+    *,
+    databases: Path | None = None,
+    startup_only: bool = False,
+) -> dict[str, float]:
+    """One size's figures, in this process (the child's side); with `databases`, the
+    compiled automaton kept there; with `startup_only`, the start-up and RSS alone."""
     names = corpus_names(corpus)
     texts = desk(size - 3, names=names) if size > 3 else []
     with tempfile.TemporaryDirectory(prefix="desk-") as folder:
@@ -68,10 +81,13 @@ def measure(size: int, corpus: Path, rounds: int, runs: int) -> dict[str, float]
         desk_folder = [Path(folder)] if texts else []
         lists: list[Watchlist] = load_watchlists([*default_watchlist_paths(), *desk_folder])
         loaded = time.perf_counter()
-    engine = Engine(lists)
+    engine = Engine(lists, databases=None if databases is None else DatabaseCache(databases))
     engine.match("warm-up", "warm-up", None)
     engine.detect_language("warm-up")
     compiled = time.perf_counter()
+    if startup_only:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return {"lists": len(lists), "read": loaded - started, "compile": compiled - loaded, "rss": rss}
     articles = real_news(corpus, rounds)
     tagged_at = utc_now()
     alerts = sum(len(alerts_for(article, engine, tagged_at)) for article in articles)
@@ -121,21 +137,47 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=REAL_NEWS, help=f"default: {REAL_NEWS}")
     parser.add_argument("--rounds", type=int, default=4, help="times the corpus is taken over per run")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--restart", action="store_true", help="keep the compiled automaton and time a restart too"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--databases", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--startup-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.corpus.is_file():
         print(f"desk scale: no corpus at {args.corpus}; pass --corpus PATH (skipped)")
         return
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.corpus, args.rounds, args.runs)))
+        figures = measure(
+            args.child,
+            args.corpus,
+            args.rounds,
+            args.runs,
+            databases=args.databases,
+            startup_only=args.startup_only,
+        )
+        print(json.dumps(figures))
         return
     rows = {}
     for size in [3, *args.sizes]:
         command = [sys.executable, __file__, "--child", str(size), "--corpus", str(args.corpus)]
         command += ["--rounds", str(args.rounds), "--runs", str(args.runs)]
-        rows[size] = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
-        report(size, rows[size], rows[3])
+        with tempfile.TemporaryDirectory(prefix="desk-state-") as state:
+            kept = ["--databases", state] if args.restart and size > 3 else []
+            rows[size] = _child(command + kept)
+            report(size, rows[size], rows[3])
+            if kept:
+                restart = _child(command + kept + ["--startup-only"])
+                print(
+                    f"  {restart['lists']:>7,.0f} lists restarted with the stored automaton: start-up "
+                    f"{restart['read'] + restart['compile']:.1f} s (read {restart['read']:.1f} + compile "
+                    f"{restart['compile']:.1f}); peak RSS {restart['rss'] / 1e6:,.0f} MB"
+                )
         sys.stdout.flush()
+
+
+def _child(command: list[str]) -> dict[str, float]:
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
 def report(size: int, row: dict[str, float], base: dict[str, float]) -> None:
