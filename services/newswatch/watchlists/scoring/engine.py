@@ -164,10 +164,12 @@ class Engine:
 
     def _pattern_id(self, pattern: Pattern) -> int:
         """The pattern's number in the matcher; patterns that find the same text share one."""
-        if pattern.key not in self._ids:
-            self._ids[pattern.key] = len(self._patterns)
+        key = pattern.key  # looked up once: hashing it hashes each of its segments
+        number = self._ids.get(key)
+        if number is None:
+            number = self._ids[key] = len(self._patterns)
             self._patterns.append(pattern)
-        return self._ids[pattern.key]
+        return number
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path]) -> Engine:

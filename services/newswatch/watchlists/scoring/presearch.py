@@ -51,6 +51,11 @@ def _required(node: Node, patterns: Sequence[int]) -> list[Clause]:
     if isinstance(node, InField | AtLeast):
         return _required(node.operand, patterns)
     if isinstance(node, Or):
+        terms = [operand for operand in node.operands if isinstance(operand, Term)]
+        if len(terms) == len(node.operands):
+            # The common group of words ("merger* OR takeover*"): what _disjunction makes of
+            # one clause per operand, their union, without building its products.
+            return [frozenset([patterns[term.number] for term in terms])]
         return _disjunction([_required(operand, patterns) for operand in node.operands])
     raise AssertionError(f"NOT outside AND at column {node.column}")  # the parser refuses it
 
