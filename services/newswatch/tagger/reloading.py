@@ -20,20 +20,26 @@ from newswatch.errors import NewswatchError
 from newswatch.metrics import TaggerMetrics
 from newswatch.watchlist_topic.catalog import Catalog, FileList, InForce, in_force
 from newswatch.watchlists import Engine
+from newswatch.watchlists.scoring.database_cache import DatabaseCache
 
 logger = logging.getLogger(__name__)
 _REFUSED = "%s; the running ones stay in use: %s"
 
 
 def build_engine(
-    files: Sequence[FileList], catalog: Catalog, previous: Engine | None = None
+    files: Sequence[FileList],
+    catalog: Catalog,
+    previous: Engine | None = None,
+    databases: DatabaseCache | None = None,
 ) -> tuple[Engine, list[InForce]]:
     """The warmed engine of the lists in force, and those lists (slow: run it in a thread).
 
     With `previous`, the engine in use: only the lists that changed are compiled again.
+    With `databases`, a compiled automaton kept from an earlier start with the same lists
+    is read instead of compiled (and a new one is kept there).
     """
     lists = in_force(files, catalog)
-    engine = Engine([item.watchlist for item in lists], previous)
+    engine = Engine([item.watchlist for item in lists], previous, databases=databases)
     # Lazy tables are built on the first match, and a new set of languages loads its
     # model on the first detection (seconds): pay for both here, not on a record's budget.
     engine.match("warm-up", "warm-up", None)
@@ -55,8 +61,11 @@ class EngineSlot:
         catalog: Catalog,
         load_files: Callable[[], list[FileList]],
         metrics: TaggerMetrics,
+        *,
+        databases: DatabaseCache | None = None,
     ) -> None:
         self.files = files
+        self._databases = databases
         self.catalog = catalog
         self.current, self.in_force = built
         self._load_files = load_files
@@ -74,9 +83,13 @@ class EngineSlot:
         catalog: Catalog,
         load_files: Callable[[], list[FileList]],
         metrics: TaggerMetrics,
+        *,
+        databases: DatabaseCache | None = None,
     ) -> EngineSlot:
-        """The slot of the lists in force at start, compiled here (before any record)."""
-        return cls(build_engine(files, catalog), files, catalog, load_files, metrics)
+        """The slot of the lists in force at start, compiled here (before any record), or read
+        from `databases` when an earlier start compiled the same lists."""
+        built = build_engine(files, catalog, databases=databases)
+        return cls(built, files, catalog, load_files, metrics, databases=databases)
 
     def reload_soon(self) -> None:
         """Start a reload on the running loop (what the SIGHUP handler calls)."""
@@ -89,7 +102,9 @@ class EngineSlot:
         async with self._lock:
             try:
                 files = await asyncio.to_thread(self._load_files)
-                engine, lists = await asyncio.to_thread(build_engine, files, self.catalog, self.current)
+                engine, lists = await asyncio.to_thread(
+                    build_engine, files, self.catalog, self.current, self._databases
+                )
             except Exception as exc:  # neither a bad edit nor a bug may stop the worker
                 logger.error(_REFUSED, "watch-lists not reloaded", exc, exc_info=_is_bug(exc))
                 self._metrics.watchlist_reloads.labels(result="failed").inc()
@@ -103,7 +118,9 @@ class EngineSlot:
         """Use the topic's lists in `catalog` (a record arrived); True if they are in force."""
         async with self._lock:
             try:
-                engine, lists = await asyncio.to_thread(build_engine, self.files, catalog, self.current)
+                engine, lists = await asyncio.to_thread(
+                    build_engine, self.files, catalog, self.current, self._databases
+                )
             except Exception as exc:
                 logger.error(_REFUSED, "watch-lists topic not applied", exc, exc_info=_is_bug(exc))
                 return False
