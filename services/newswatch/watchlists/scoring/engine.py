@@ -71,9 +71,11 @@ class Engine:
     rules' first words), scan (one Hyperscan pass over each field), evaluate (rule
     scoring), language and evidence, and returns the matched lists with their evidence.
 
-    Guarantees: pure, no I/O, no Kafka, no globals; the same article gives the same
-    matches. Never reconfigured in place: a reload builds a whole new engine. With a
-    `deadline`, `match` stops at the next stage boundary once it is spent (RecordTooSlow).
+    Guarantees: `match` is pure (no I/O, no Kafka, no globals): the same article gives
+    the same matches. Building one does I/O only when handed `databases` (the compiled
+    automaton read from, or written to, that folder). Never reconfigured in place: a
+    reload builds a whole new engine. With a `deadline`, `match` stops at the next stage
+    boundary once it is spent (RecordTooSlow).
     """
 
     def __init__(
