@@ -25,6 +25,7 @@ from newswatch.kafka.connection import KafkaConnection
 from newswatch.settings import Settings
 from newswatch.tagger.app import configured_app
 from newswatch.tagger.worker import faust_worker
+from newswatch.topics import raw_topic
 
 
 def main() -> None:
@@ -36,10 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     app = configured_app(settings, KafkaConnection.from_settings(settings), CollectorRegistry())
-    source = app.topic(
-        args.source, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-    )
-    dest = app.topic(args.dest, key_serializer="raw", value_serializer="raw")
+    source, dest = raw_topic(app, args.source), raw_topic(app, args.dest)
 
     @app.agent(source, name="bench.forward")
     async def forward(stream: faust.StreamT[bytes]) -> None:

@@ -52,6 +52,7 @@ from newswatch.settings import Settings
 from newswatch.stories.store import TableStore
 from newswatch.tables import memory_table
 from newswatch.tagger.records import RecordOrigin
+from newswatch.topics import raw_topic
 
 # Faust names the changelog `{app id}-digests-changelog`: Settings.notify_digest_changelog_topic.
 TABLE_NAME = "digests"
@@ -79,13 +80,7 @@ class DigestStage:
         self.channels = channels
         self.ledger = ledger
         self.metrics = metrics
-        self.topic = app.topic(
-            settings.notify_digest_topic,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-        )
+        self.topic = raw_topic(app, settings.notify_digest_topic)
         self.table = memory_table(
             app,
             TABLE_NAME,

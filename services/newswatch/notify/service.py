@@ -42,6 +42,7 @@ from newswatch.stories.store import TableStore
 from newswatch.tables import memory_table
 from newswatch.tagger.app import configured_app
 from newswatch.tagger.records import RecordOrigin
+from newswatch.topics import raw_topic
 
 # Faust names a table's changelog `{app id}-{name}-changelog`: with the notifier's app id
 # `{app_id}-notify` it is `Settings.notify_sent_changelog_topic` (created compacted).
@@ -89,17 +90,8 @@ class Notifier:
         }
         # One agent reads the three topics and the digest stage's own (`digesting.py`): one
         # agent loop, so one place where records are held and acknowledged in order.
-        self.records = self.app.topic(
-            *self.kinds,
-            settings.notify_digest_topic,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-        )
-        self.dead_letters = self.app.topic(
-            settings.notifications_dlq_topic, key_serializer="raw", value_serializer="raw"
-        )
+        self.records = raw_topic(self.app, *self.kinds, settings.notify_digest_topic)
+        self.dead_letters = raw_topic(self.app, settings.notifications_dlq_topic)
         # The memory store, as for stories: the table is bounded by the window
         # (NEWSWATCH_NOTIFY_SENT_WINDOW_HOURS), so reading its compacted changelog back is quick.
         self.table = memory_table(

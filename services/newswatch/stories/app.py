@@ -26,6 +26,7 @@ from newswatch.stories.records import StoryState, place_record
 from newswatch.stories.store import TableStore
 from newswatch.tables import memory_table
 from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, DeadLettered, RecordOrigin
+from newswatch.topics import raw_topic
 
 # Faust names a table's changelog `{app_id}-{name}-changelog`: with this name it is
 # `Settings.story_changelog_topic`, the topic `newswatch topics` creates (compacted).
@@ -60,15 +61,9 @@ class StoriesStage:
         self.alerts = alerts
         self.dead_letters = dead_letters
         self.log_failure = log_failure
-        self.requests = app.topic(
-            settings.story_request_topic,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-        )
-        self.stories = app.topic(settings.stories_topic, key_serializer="raw", value_serializer="raw")
-        self.spikes = app.topic(settings.spikes_topic, key_serializer="raw", value_serializer="raw")
+        self.requests = raw_topic(app, settings.story_request_topic)
+        self.stories = raw_topic(app, settings.stories_topic)
+        self.spikes = raw_topic(app, settings.spikes_topic)
         # The memory store, not RocksDB: no rocksdict wheel to build and ship, and the state
         # is bounded (stories expire after NEWSWATCH_STORY_WINDOW_HOURS of event time, spike
         # buckets after a day), so reading the compacted changelog back at start-up or after

@@ -31,6 +31,7 @@ from newswatch.stories.requests import story_requests
 from newswatch.tagger.failure_log import FailureLogLimiter
 from newswatch.tagger.records import DEAD_LETTER_KEY_BYTES, DeadLettered, RecordOrigin, Tagged, tag_record
 from newswatch.tagger.reloading import EngineSlot
+from newswatch.topics import raw_topic
 from newswatch.watchlists import Engine
 
 LAG_INTERVAL_S = 1.0
@@ -72,17 +73,9 @@ class Tagger:
         self.engines = engines
         self.metrics = metrics
         self.app = configured_app(settings, connection, registry)
-        self.articles = self.app.topic(
-            settings.articles_topic,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-        )
-        self.alerts = self.app.topic(settings.alerts_topic, key_serializer="raw", value_serializer="raw")
-        self.dead_letters = self.app.topic(
-            settings.dead_letter_topic, key_serializer="raw", value_serializer="raw"
-        )
+        self.articles = raw_topic(self.app, settings.articles_topic)
+        self.alerts = raw_topic(self.app, settings.alerts_topic)
+        self.dead_letters = raw_topic(self.app, settings.dead_letter_topic)
         # Records are tagged in a thread of their own, so that the event loop (/healthz,
         # /metrics, heartbeats, commits) answers while one is tagged: the GIL passes to the
         # loop every 5 ms. One thread, awaited record by record, keeps the records in order.
