@@ -17,7 +17,7 @@ from newswatch.watchlists.rules.model import FIELDS, Field, Scope
 from newswatch.watchlists.scoring.matcher import Found
 from newswatch.watchlists.scoring.nearest import Candidates, nearest_candidate, vetoed_by_none
 from newswatch.watchlists.text.script import NO_SPACE_CLASS
-from newswatch.watchlists.text.sentences import FieldText
+from newswatch.watchlists.text.sentences import LOCAL_WORDS_SPAN, FieldText
 
 _WORD = re.compile(rf"[{NO_SPACE_CLASS}]{{1,2}}|[^\W_{NO_SPACE_CLASS}]+")
 _FIELD_ORDER = {field: number for number, field in enumerate(FIELDS)}
@@ -129,4 +129,21 @@ def test_word_counts_agree_with_the_regex_count(seed: int) -> None:
         field = FieldText(text)
         for _ in range(20):
             low, high = rng.randrange(len(text) + 1), rng.randrange(len(text) + 1)
+            assert field.words_in(low, high) == len(_WORD.findall(text, low, high)), (text, low, high)
+
+
+@pytest.mark.parametrize(
+    "alphabet", [ALPHABET, "ab cd  e 1_-,.\n미사\u0301é "], ids=["no-space-script", "spaced-only"]
+)
+def test_word_counts_over_long_stretches_agree_with_the_regex_count(alphabet: str) -> None:
+    """Stretches longer than LOCAL_WORDS_SPAN are counted from the field's runs, which a
+    field without any no-space character builds another way."""
+    rng = random.Random(alphabet)
+    for _ in range(60):
+        length = rng.randint(2 * LOCAL_WORDS_SPAN, 4 * LOCAL_WORDS_SPAN)
+        text = "".join(rng.choice(alphabet) for _ in range(length))
+        field = FieldText(text)
+        for _ in range(20):
+            low = rng.randrange(len(text) - LOCAL_WORDS_SPAN)
+            high = rng.randrange(low + LOCAL_WORDS_SPAN + 1, len(text) + 1)
             assert field.words_in(low, high) == len(_WORD.findall(text, low, high)), (text, low, high)

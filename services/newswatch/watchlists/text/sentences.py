@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate, repeat
 from operator import add, and_, sub
 
-from newswatch.watchlists.text.script import NO_SPACE_CLASS
+from newswatch.watchlists.text.script import NO_SPACE_CLASS, has_no_space_chars
 
 SNIPPET_CONTEXT = 60
 _ELLIPSIS = "\u2026"
@@ -40,6 +40,9 @@ _WORD = re.compile(rf"[{NO_SPACE_CLASS}]{{1,2}}|[^\W_{NO_SPACE_CLASS}]+")
 LOCAL_WORDS_SPAN = 200
 _SPACED_RUNS = re.compile(rf"([^\W_{NO_SPACE_CLASS}]+)")
 _NO_SPACE_RUNS = re.compile(f"([{NO_SPACE_CLASS}]+)")
+# Most fields have no character of a no-space script: their spaced runs are then found
+# by a class without those ranges (a third faster) and there are no no-space runs.
+_PLAIN_RUNS = re.compile(r"([^\W_]+)")
 
 
 class FieldText:
@@ -81,9 +84,10 @@ class FieldText:
             return len(_WORD.findall(self.text, low, high))
         runs = self._runs
         if runs is None:
+            mixed = has_no_space_chars(self.text)
             runs = self._runs = (
-                _Runs(self.text, _SPACED_RUNS, paired=False),
-                _Runs(self.text, _NO_SPACE_RUNS, paired=True),
+                _Runs(self.text, _SPACED_RUNS if mixed else _PLAIN_RUNS, paired=False),
+                _Runs(self.text if mixed else "", _NO_SPACE_RUNS, paired=True),
             )
         return runs[0].words_in(low, high) + runs[1].words_in(low, high)
 
