@@ -21,6 +21,8 @@ from newswatch.watchlists.scoring.matcher import Found
 from newswatch.watchlists.scoring.rule_scoring import ListOutcome, reaches_threshold, score_list
 from newswatch.watchlists.text.sentences import FieldText
 
+_NOT_MATCHED = QueryOutcome(False, ())
+
 
 @dataclass(frozen=True, slots=True)
 class QueryResult:
@@ -71,12 +73,14 @@ def score_watchlist(
     """
     if item.query is None:
         return score_list(item, found, positions, texts, reachable_only=reachable_only)
-    if not item.query.may_match(positions):  # the presearcher's later passes: nothing to evaluate
-        mentions: dict[Mention, Found] = {}
-        outcome = QueryOutcome(False, ())
-    else:
+    mentions: dict[Mention, Found] = {}
+    if item.query.may_match(positions):
         mentions = query_mentions(item.query, found, positions, texts, words)
         outcome = evaluate(item.query.query, mentions)
+    elif reachable_only and not item.rules and not reaches_threshold(0.0, item.watchlist):
+        return None  # a desk's lists on most articles: refused by the presearcher, nothing built
+    else:  # the presearcher's later passes: nothing to evaluate
+        outcome = _NOT_MATCHED
     threshold = item.watchlist.threshold
     result = QueryResult(
         outcome.matched,
