@@ -93,11 +93,14 @@ class Evaluator:
 
     def value(self, node: Node, field: Field | None) -> NodeValue:
         if isinstance(node, Term):
-            found = [one for one in self.by_term.get(node.number, ()) if field in (None, one.field)]
-            windows = tuple(
-                sorted((Window(one.field, one.first, one.last, (one,)) for one in found), key=_window_order)
-            )
-            return NodeValue(bool(windows), windows, tuple(found))
+            mentions = self.by_term.get(node.number)
+            if not mentions:  # most terms of a broad query, on most articles
+                return _NOTHING
+            found = mentions if field is None else [one for one in mentions if one.field == field]
+            windows = [Window(one.field, one.first, one.last, (one,)) for one in found]
+            if len(windows) > 1:
+                windows.sort(key=_window_order)
+            return NodeValue(bool(windows), tuple(windows), tuple(found))
         if isinstance(node, InField):
             return self.value(node.operand, node.field)
         if isinstance(node, Or):
@@ -146,7 +149,9 @@ def _union(values: Sequence[NodeValue]) -> NodeValue:
         kept.append(window)
     # Operands without a place (AND, atleast) bring their own evidence; the others, their windows'.
     evidence = [one for value in values if value.matched and not value.windows for one in value.evidence]
-    ordered = tuple(sorted(kept, key=_window_order))
+    # `kept` is in text order already: of the windows starting at one word, only the
+    # longest (the first in the order above) is kept.
+    ordered = tuple(kept)
     return NodeValue(any(value.matched for value in values), ordered, (*evidence, *_evidence_of(ordered)))
 
 
