@@ -245,16 +245,20 @@ class Engine:
     def _screen(
         self, documents: dict[Field, NormalizedText], spans: dict[Field, Spans] | None = None
     ) -> list[CompiledList]:
-        """The lists that may reach their threshold, judged from their rules' first words only.
+        """The lists that may reach their threshold, judged from their rules' first words only,
+        and for a list with a query alone, from the clauses the query requires.
 
         An article no list may reach needs no other word looked up.
         """
         # Only the lists an anchor names are touched: the cost follows the article, not the desk.
         counts: dict[int, dict[int, int]] = {}
+        mentioned: set[int] = set()
         rules = self._anchor_rules
         for field, document in documents.items():
             scanned = None if spans is None else spans[field]
-            for pattern, count in self._matcher.counts(document.text, scanned).items():
+            found = self._matcher.counts(document.text, scanned)
+            mentioned.update(found)
+            for pattern, count in found.items():
                 for list_number, rule_number in rules.get(pattern, ()):
                     anchors = counts.get(list_number)
                     if anchors is None:
@@ -264,7 +268,7 @@ class Engine:
         return [
             lists[number]
             for number in sorted(counts)  # the lists' order: by name
-            if reaches_threshold(score_upper_bound(lists[number], counts[number]), lists[number].watchlist)
+            if _may_reach(lists[number], counts[number], mentioned)
         ]
 
     def explain(self, title: str, body: str, language: str | None = None) -> Explanation:
@@ -362,3 +366,13 @@ class Engine:
             if outcome is not None:
                 outcomes.append(outcome)
         return outcomes
+
+
+def _may_reach(item: CompiledList, anchors: dict[int, int], mentioned: set[int]) -> bool:
+    """Whether the list may reach its threshold on an article that counts `anchors` of its
+    rules (by rule number) and mentions the patterns `mentioned`."""
+    if not item.rules and item.query is not None and not item.query.may_match(mentioned):
+        # A query alone scores only when it matches: most of a desk's lists stop here,
+        # at the presearcher's later passes, before the article is read any further.
+        return False
+    return reaches_threshold(score_upper_bound(item, anchors), item.watchlist)
