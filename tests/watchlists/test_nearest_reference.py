@@ -133,12 +133,14 @@ def test_word_counts_agree_with_the_regex_count(seed: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "alphabet", [ALPHABET, "ab cd  e 1_-,.\n미사\u0301é "], ids=["no-space-script", "spaced-only"]
+    "alphabet",
+    [ALPHABET, "ab cd  e 1_-,.\n미사\u0301é ", ALPHABET + "\U00020000\U0001d400\U0001f600\ud800"],
+    ids=["no-space-script", "spaced-only", "beyond-the-bmp"],
 )
 def test_word_counts_over_long_stretches_agree_with_the_regex_count(alphabet: str) -> None:
-    """Stretches longer than LOCAL_WORDS_SPAN are counted from the field's runs, which a
-    field without any no-space character builds another way."""
-    rng = random.Random(alphabet)
+    """Stretches longer than LOCAL_WORDS_SPAN are counted from the field's runs, whose
+    characters are classed by a table of the first plane and, beyond it, one by one."""
+    rng = random.Random(alphabet.encode("utf-8", "surrogatepass"))
     for _ in range(60):
         length = rng.randint(2 * LOCAL_WORDS_SPAN, 4 * LOCAL_WORDS_SPAN)
         text = "".join(rng.choice(alphabet) for _ in range(length))

@@ -142,11 +142,6 @@ def is_no_space_char(char: str) -> bool:
     return _NO_SPACE.match(char) is not None
 
 
-def has_no_space_chars(text: str) -> bool:
-    """Whether any character of `text` is of a script written without spaces."""
-    return _NO_SPACE.search(text) is not None
-
-
 def _ranges(codes: list[int]) -> str:
     """A regex character class body for the given sorted code points."""
     parts: list[str] = []

@@ -97,10 +97,10 @@ class Evaluator:
             if not mentions:  # most terms of a broad query, on most articles
                 return _NOTHING
             found = mentions if field is None else [one for one in mentions if one.field == field]
-            windows = [Window(one.field, one.first, one.last, (one,)) for one in found]
-            if len(windows) > 1:
-                windows.sort(key=_window_order)
-            return NodeValue(bool(windows), tuple(windows), tuple(found))
+            places = [Window(one.field, one.first, one.last, (one,)) for one in found]
+            if len(places) > 1:
+                places.sort(key=_window_order)
+            return NodeValue(bool(places), tuple(places), tuple(found))
         if isinstance(node, InField):
             return self.value(node.operand, node.field)
         if isinstance(node, Or):
