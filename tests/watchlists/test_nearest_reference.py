@@ -138,8 +138,9 @@ def test_word_counts_agree_with_the_regex_count(seed: int) -> None:
     ids=["no-space-script", "spaced-only", "beyond-the-bmp"],
 )
 def test_word_counts_over_long_stretches_agree_with_the_regex_count(alphabet: str) -> None:
-    """Stretches longer than LOCAL_WORDS_SPAN are counted from the field's runs, whose
-    characters are classed by a table of the first plane and, beyond it, one by one."""
+    """Stretches longer than LOCAL_WORDS_SPAN are counted from the field's runs (and so is
+    every stretch once they are built), whose characters are classed by a table of the
+    first plane and, beyond it, one by one."""
     rng = random.Random(alphabet.encode("utf-8", "surrogatepass"))
     for _ in range(60):
         length = rng.randint(2 * LOCAL_WORDS_SPAN, 4 * LOCAL_WORDS_SPAN)
@@ -148,4 +149,7 @@ def test_word_counts_over_long_stretches_agree_with_the_regex_count(alphabet: st
         for _ in range(20):
             low = rng.randrange(len(text) - LOCAL_WORDS_SPAN)
             high = rng.randrange(low + LOCAL_WORDS_SPAN + 1, len(text) + 1)
+            assert field.words_in(low, high) == len(_WORD.findall(text, low, high)), (text, low, high)
+            # Short stretches, asked of the runs too now that they are built.
+            low, high = low + rng.randrange(LOCAL_WORDS_SPAN), low + rng.randrange(LOCAL_WORDS_SPAN)
             assert field.words_in(low, high) == len(_WORD.findall(text, low, high)), (text, low, high)

@@ -38,8 +38,9 @@ _WORD = re.compile(rf"[{NO_SPACE_CLASS}]{{1,2}}|[^\W_{NO_SPACE_CLASS}]+")
 # text holds one word per spaced run it touches and one per two characters of a
 # no-space run (counted from where the stretch enters the run).
 # Word distances are mostly asked between nearby words ("within 8 words"): a short
-# stretch is cheaper to count on the spot than indexing the whole field (a regex
-# scan of every character), and counting it is O(1) per question all the same.
+# stretch is cheaper to count on the spot than indexing the whole field, and counting
+# it is O(1) per question all the same. Once the field is indexed (a query's mentions
+# ask for word positions from the field's start), every question is asked of the index.
 LOCAL_WORDS_SPAN = 200
 _SPACED_RUNS = re.compile(rf"[^\W_{NO_SPACE_CLASS}]+")
 _NO_SPACE_RUNS = re.compile(f"[{NO_SPACE_CLASS}]+")
@@ -77,13 +78,13 @@ class FieldText:
         return starts
 
     def words_in(self, low: int, high: int) -> int:
-        """len(_WORD.findall(text, low, high)): counted there up to LOCAL_WORDS_SPAN characters,
-        beyond from the field's runs by bisection (O(log n) once the runs are built)."""
+        """len(_WORD.findall(text, low, high)): counted there up to LOCAL_WORDS_SPAN characters
+        until the field's runs are built, else from them by bisection (O(log n))."""
         if high <= low:
             return 0
-        if high - low <= LOCAL_WORDS_SPAN:
-            return len(_WORD.findall(self.text, low, high))
         runs = self._runs
+        if runs is None and high - low <= LOCAL_WORDS_SPAN:
+            return len(_WORD.findall(self.text, low, high))
         if runs is None:
             classes = _classes(self.text)
             runs = self._runs = (
