@@ -257,3 +257,43 @@ def test_lists_that_alert_on_the_same_words_each_get_the_evidence_they_get_alone
     alone = [match for path in paths for match in Engine.from_paths([path]).match(title, body, "en")]
     assert sorted(alone, key=lambda match: match.watchlist) == together
     assert len(together) == 5 and all(match.hits for match in together)
+
+
+def test_lists_sharing_a_group_match_as_each_does_alone(tmp_path: Path) -> None:
+    """An article evaluates a topic group once for every list that names it (the engine
+    shares node values between queries): each list still gets what it gets alone."""
+    queries = {
+        "a_broad": "(sanction* OR embargo) AND (russia OR moscow)",
+        "b_near": "(russia OR moscow) NEAR/3 (sanction* OR embargo)",
+        "c_title": "title:(russia OR moscow) AND (sanction* OR embargo)",
+        "d_not": "(sanction* OR embargo) AND NOT (russia OR moscow)",
+    }
+    title, body = "Moscow answers", "The embargo on Russia widens; new sanctions on Moscow banks followed."
+    alone = {}
+    for name, query in queries.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        alone[name] = Engine.from_paths([write(folder, "list.yaml", query_yaml(query, name))]).match(
+            title, body, "en"
+        )
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    paths = [write(desk, f"{name}.yaml", query_yaml(query, name)) for name, query in queries.items()]
+    together = {match.watchlist: [match] for match in Engine.from_paths(paths).match(title, body, "en")}
+    assert {name: together.get(name, []) for name in queries} == alone
+    assert sorted(together) == ["a_broad", "b_near", "c_title"]
+
+
+def test_two_terms_found_at_the_same_words_keep_the_querys_order(tmp_path: Path) -> None:
+    """Mentions are shared between lists by pattern; at one place the evidence still lists
+    the terms in the order the query names them, whatever order other lists gave them."""
+    query = "korean AND korea* AND missile"
+    body = "A Korean missile test."
+    first = tmp_path / "first"
+    first.mkdir()
+    earlier = write(first, "a_other.yaml", query_yaml("korea* AND launch", "a_other"))
+    with_other = Engine.from_paths([earlier, write(first, "b_list.yaml", query_yaml(query, "b_list"))])
+    result = next(match for match in with_other.match("", body, "en") if match.watchlist == "b_list")
+    assert [hit.term for hit in result.hits] == ["korean", "korea*", "missile"]
+    alone = match(tmp_path, query, body)
+    assert alone is not None and result.hits == alone.hits

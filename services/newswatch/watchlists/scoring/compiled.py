@@ -7,11 +7,12 @@ query's terms become pattern numbers of the same matcher (`CompiledQuery`).
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from newswatch.watchlists.rules.model import Rule, Watchlist
 from newswatch.watchlists.rules.query.nodes import Query
+from newswatch.watchlists.rules.query.semantics import shared_keys
 from newswatch.watchlists.scoring.matcher import Found
 from newswatch.watchlists.scoring.presearch import Clause, required_clauses
 
@@ -41,10 +42,11 @@ class CompiledQuery:
     query: Query
     patterns: tuple[int, ...]
     clauses: tuple[Clause, ...]
+    keys: Mapping[int, str]  # what the query's nodes share with other queries' (`semantics.Shared`)
 
     @classmethod
     def build(cls, query: Query, patterns: tuple[int, ...]) -> CompiledQuery:
-        return cls(query, patterns, required_clauses(query.root, patterns))
+        return cls(query, patterns, required_clauses(query.root, patterns), _Keys(query, patterns))
 
     def may_match(self, mentioned: Container[int]) -> bool:
         """False when the query cannot match an article mentioning only the patterns `mentioned`."""
@@ -56,6 +58,30 @@ class CompiledQuery:
             else:
                 return False
         return True
+
+
+class _Keys(Mapping[int, str]):
+    """`semantics.shared_keys` of one query, found the first time the query is evaluated:
+    most of a desk's queries never are, and need not hold them."""
+
+    def __init__(self, query: Query, patterns: tuple[int, ...]) -> None:
+        self._query = query
+        self._patterns = patterns
+        self._keys: dict[int, str] | None = None
+
+    def _found(self) -> dict[int, str]:
+        if self._keys is None:
+            self._keys = shared_keys(self._query.root, self._patterns)
+        return self._keys
+
+    def __getitem__(self, node: int) -> str:
+        return self._found()[node]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -26,7 +26,6 @@ from newswatch.watchlists.rules.model import (
     Watchlist,
     WatchlistMatch,
 )
-from newswatch.watchlists.rules.query.semantics import Mention
 from newswatch.watchlists.scoring.compiled import (
     QUERY_RULE,
     CompiledList,
@@ -46,7 +45,7 @@ from newswatch.watchlists.scoring.explain import (
 )
 from newswatch.watchlists.scoring.matcher import Matcher, Spans
 from newswatch.watchlists.scoring.presearch import choose_anchors
-from newswatch.watchlists.scoring.query_scoring import query_reasons, score_watchlist
+from newswatch.watchlists.scoring.query_scoring import ArticleMentions, query_reasons, score_watchlist
 from newswatch.watchlists.scoring.rule_scoring import (
     ListOutcome,
     reaches_threshold,
@@ -354,13 +353,13 @@ class Engine:
         """
         positions = by_pattern(article.found)
         mentioned = frozenset(positions)  # a set: `isdisjoint` then walks the smaller side, not the dict
-        words: dict[int, Mention] = {}  # the word positions of occurrences, shared by the queries
+        shared = ArticleMentions(article.found, positions, article.texts)  # one for all the lists
         outcomes = []
         for item in self._lists if lists is None else lists:
             if item.patterns.isdisjoint(mentioned):
                 continue
             outcome = score_watchlist(
-                item, article.found, positions, article.texts, reachable_only=reachable_only, words=words
+                item, article.found, positions, article.texts, reachable_only=reachable_only, shared=shared
             )
             check(f"evaluate {item.watchlist.name}")  # the stage name dead letters and tests report
             if outcome is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import sys
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -81,17 +81,77 @@ def evaluate(query: Query, mentions: Iterable[Mention]) -> QueryOutcome:
     by_term: dict[int, list[Mention]] = {}
     for mention in mentions:
         by_term.setdefault(mention.term, []).append(mention)
-    value = Evaluator(by_term).value(query.root, None)
+    return evaluate_terms(query, by_term)
+
+
+def evaluate_terms(
+    query: Query, by_term: Mapping[int, Sequence[Mention]], shared: Shared | None = None
+) -> QueryOutcome:
+    """`evaluate`, with the mentions already grouped by term number (each group in text order).
+
+    With `shared`, node values are kept in and taken from `shared.values`: see `Shared`.
+    """
+    value = Evaluator(by_term, shared).value(query.root, None)
     return QueryOutcome(value.matched, _ordered(value.evidence) if value.matched else ())
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """Node values one article shares between queries (a desk's lists reuse topic groups).
+
+    Sound only when every query sees the same mentions of the same pattern, labelled by
+    pattern number rather than by term number (the engine's `ArticleMentions`): a node's
+    value then depends on its patterns alone. `keys` (by node id, from `shared_keys`) names
+    one query's nodes; `values` holds one article's values, by key and field.
+    """
+
+    keys: Mapping[int, str]
+    values: dict[tuple[str, Field | None], NodeValue]
+
+
+def shared_keys(root: Node, patterns: Sequence[int]) -> dict[int, str]:
+    """For each node but the terms, by id: a text that two queries' nodes have in common
+    exactly when they mean the same, their terms written as pattern numbers."""
+    keys: dict[int, str] = {}
+
+    def key(node: Node) -> str:
+        if isinstance(node, Term):
+            return f"p{patterns[node.number]}"
+        if isinstance(node, And | Or):
+            text = f"{type(node).__name__}({','.join(key(operand) for operand in node.operands)})"
+        elif isinstance(node, Near):
+            text = f"Near{node.distance}({key(node.left)},{key(node.right)})"
+        elif isinstance(node, InField):
+            text = f"{node.field}:({key(node.operand)})"
+        elif isinstance(node, AtLeast):
+            text = f"AtLeast{node.count}({key(node.operand)})"
+        else:
+            text = f"Not({key(node.operand)})"
+        keys[id(node)] = text
+        return text
+
+    key(root)
+    return keys
 
 
 class Evaluator:
     """Evaluates nodes of one query on one article's mentions (`reasons` asks node by node)."""
 
-    def __init__(self, by_term: dict[int, list[Mention]]) -> None:
+    def __init__(self, by_term: Mapping[int, Sequence[Mention]], shared: Shared | None = None) -> None:
         self.by_term = by_term
+        self.shared = shared
 
     def value(self, node: Node, field: Field | None) -> NodeValue:
+        shared = self.shared
+        if shared is None or isinstance(node, Term):
+            return self._value(node, field)
+        key = (shared.keys[id(node)], field)
+        known = shared.values.get(key)
+        if known is None:
+            known = shared.values[key] = self._value(node, field)
+        return known
+
+    def _value(self, node: Node, field: Field | None) -> NodeValue:
         if isinstance(node, Term):
             mentions = self.by_term.get(node.number)
             if not mentions:  # most terms of a broad query, on most articles
