@@ -8,7 +8,7 @@ query's terms become pattern numbers of the same matcher (`CompiledQuery`).
 from __future__ import annotations
 
 from collections.abc import Container, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from newswatch.watchlists.rules.model import Rule, Watchlist
 from newswatch.watchlists.rules.query.nodes import Query
@@ -42,7 +42,8 @@ class CompiledQuery:
     query: Query
     patterns: tuple[int, ...]
     clauses: tuple[Clause, ...]
-    keys: Mapping[int, str]  # what the query's nodes share with other queries' (`semantics.Shared`)
+    # What the query's nodes share with other queries' (`semantics.Shared`); not part of its value.
+    keys: Mapping[int, str] = field(compare=False)
 
     @classmethod
     def build(cls, query: Query, patterns: tuple[int, ...]) -> CompiledQuery:
