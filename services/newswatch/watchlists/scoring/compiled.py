@@ -65,6 +65,8 @@ class _Keys(Mapping[int, str]):
     """`semantics.shared_keys` of one query, found the first time the query is evaluated:
     most of a desk's queries never are, and need not hold them."""
 
+    __slots__ = ("_keys", "_patterns", "_query")  # one per query: 100,000 on a large desk
+
     def __init__(self, query: Query, patterns: tuple[int, ...]) -> None:
         self._query = query
         self._patterns = patterns

@@ -2,9 +2,10 @@
 
 The query's terms are patterns of the engine's one matcher, found in the same single
 pass as the rules' words. Here their occurrences become word positions (`mention_at`,
-O(log n) each), `semantics.evaluate` decides the query (O(m log m) for m mentions),
-and the mentions it names as evidence go back to the occurrences they came from, so
-the hits are cut exactly as a rule's are. A query that matches adds the list's
+O(log n) each, once an article for all lists: `ArticleMentions`), `semantics` decides
+the query (O(m log m) for m mentions; parts other lists share are decided once an
+article), and the mentions it names as evidence go back to the occurrences they came
+from, so the hits are cut exactly as a rule's are. A query that matches adds the list's
 threshold to the rules' score: it alerts on its own, and rules keep scoring as before.
 """
 

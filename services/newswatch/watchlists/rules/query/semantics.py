@@ -12,6 +12,8 @@ over both sides in text order (a heap for the ones before, a bisection for the o
 after): O(m log m) for m mentions, never all pairs, and at most one window per
 window of either side, so no node holds more windows than its terms have mentions.
 Mentions in different fields are never near each other; sentence ends do not matter.
+Queries evaluated on one article may share the values of the nodes they have in
+common (`Shared`), when their mentions are labelled by pattern rather than by term.
 """
 
 from __future__ import annotations
