@@ -114,13 +114,18 @@ def _classes(text: str) -> npt.NDArray[np.uint8]:
     table = _bmp_classes()
     if not text or int(codes.max()) < 0x10000:
         return table.take(codes)
-    # Beyond the plane (CJK extensions, emoji): each distinct character asked of the patterns.
+    # Beyond the plane (CJK extensions, emoji): each distinct character asked of the
+    # patterns once, then spread back in one step (O(n log n), however many distinct).
     classes = table.take(np.minimum(codes, 0xFFFF))
-    for code in np.unique(codes[codes > 0xFFFF]).tolist():
-        char = chr(code)
-        value = _NO_SPACE if _NO_SPACE_RUNS.match(char) else _SPACED if _SPACED_RUNS.match(char) else 0
-        classes[codes == code] = value
+    beyond = codes > 0xFFFF
+    distinct, where = np.unique(codes[beyond], return_inverse=True)
+    values = [_class_of(chr(code)) for code in distinct.tolist()]
+    classes[beyond] = np.array(values, dtype=np.uint8)[where]
     return classes
+
+
+def _class_of(char: str) -> int:
+    return _NO_SPACE if _NO_SPACE_RUNS.match(char) else _SPACED if _SPACED_RUNS.match(char) else 0
 
 
 def _run_edges(classes: npt.NDArray[np.uint8], value: int) -> tuple[list[int], list[int]]:
