@@ -119,6 +119,21 @@ def salad(terms: Sequence[str], size: int, article_id: str, *, sentences: bool) 
     return repeated("".join(" ".join(chunk) + ". " for chunk in chunks), size, article_id)
 
 
+def beyond_the_plane(terms: Sequence[str], size: int, article_id: str) -> Article:
+    """Every character a different one beyond the first Unicode plane (CJK extensions and
+    unassigned), with a term every 100 of them: the word positions between terms that far
+    apart are counted from the whole field, whose characters are classed one by one."""
+    pieces: list[str] = []
+    length = code = 0
+    while length < size:
+        piece = terms[code // 100 % len(terms)] + " " if code % 100 == 0 else chr(0x20000 + code) + " "
+        pieces.append(piece)
+        length += len(piece.encode())
+        code += 1
+    body = "".join(pieces).encode()[:size].decode(errors="ignore")
+    return {"id": article_id, "title": "hostile", "body": body}
+
+
 def hostile_cases(watchlists: Sequence[Watchlist]) -> dict[str, list[str] | tuple[str, ...]]:
     """Named term lists, one per case of `build`."""
     terms = packaged_terms(watchlists)
@@ -138,6 +153,7 @@ def hostile_articles(watchlists: Sequence[Watchlist], size: int) -> dict[str, Ar
         "issue: 'waffen' glued": repeated("waffen", size, "waffen-glued"),
         "salad, one sentence": salad(terms, size, "salad", sentences=False),
         "salad, sentences": salad(terms, size, "salad-sentences", sentences=True),
+        "distinct characters beyond the first plane": beyond_the_plane(terms, size, "beyond-the-plane"),
     }
     for name, members in hostile_cases(watchlists).items():
         slug = name.replace(" ", "-")
