@@ -108,8 +108,7 @@ def measure(
     # The 3 lists again, in this process, after the RSS is read: their passes alternate
     # with the desk's, so a machine that slows down slows both alike (the ratio is the
     # median of each pair's). The 3-list child's own rate is its row's.
-    base = {"base_rate": Engine(load_watchlists(default_watchlist_paths()))} if texts else {}
-    engines = {"rate": engine} | base
+    engines = {"rate": engine} | ({"base_rate": Engine.default()} if texts else {})
     seconds: dict[str, list[float]] = {name: [] for name in engines}
     for _ in range(runs):
         for name, tagging in engines.items():
@@ -120,7 +119,7 @@ def measure(
     for name, taken in seconds.items():
         figures[name] = len(articles) / statistics.median(taken)
     if texts:
-        pairs = [base / desk for base, desk in zip(seconds["base_rate"], seconds["rate"], strict=True)]
+        pairs = [three / desk for three, desk in zip(seconds["base_rate"], seconds["rate"], strict=True)]
         figures |= {"ratio": statistics.median(pairs), "ratio_low": min(pairs), "ratio_high": max(pairs)}
     return figures
 
