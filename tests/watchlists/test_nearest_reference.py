@@ -132,6 +132,20 @@ def test_word_counts_agree_with_the_regex_count(seed: int) -> None:
             assert field.words_in(low, high) == len(_WORD.findall(text, low, high)), (text, low, high)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_word_positions_from_the_start_agree_with_the_regex_count(seed: int) -> None:
+    """`words_before` (a query mention's word position) counts what the regex reads from
+    the field's start, whether or not the field was indexed for `words_in` first."""
+    rng = random.Random(seed)
+    for number in range(300):
+        text = random_text(rng) * rng.randint(1, 4)
+        field = FieldText(text)
+        if number % 2:
+            field.words_in(0, len(text))  # runs built before the word starts
+        for offset in [0, len(text), *(rng.randrange(len(text) + 1) for _ in range(20))]:
+            assert field.words_before(offset) == len(_WORD.findall(text, 0, offset)), (text, offset)
+
+
 @pytest.mark.parametrize(
     "alphabet",
     [ALPHABET, "ab cd  e 1_-,.\n미사\u0301é ", ALPHABET + "\U00020000\U0001d400\U0001f600\ud800"],
@@ -153,3 +167,4 @@ def test_word_counts_over_long_stretches_agree_with_the_regex_count(alphabet: st
             # Short stretches, asked of the runs too now that they are built.
             low, high = low + rng.randrange(LOCAL_WORDS_SPAN), low + rng.randrange(LOCAL_WORDS_SPAN)
             assert field.words_in(low, high) == len(_WORD.findall(text, low, high)), (text, low, high)
+            assert field.words_before(high) == len(_WORD.findall(text, 0, high)), (text, high)

@@ -54,6 +54,7 @@ class FieldText:
         self.text = text
         self._sentence_starts: list[int] | None = None
         self._runs: tuple[_Runs, _Runs] | None = None
+        self._word_starts: list[int] | None = None
 
     def sentence_of(self, offset: int) -> int:
         """Number of the sentence containing text[offset]."""
@@ -86,12 +87,29 @@ class FieldText:
         if runs is None and high - low <= LOCAL_WORDS_SPAN:
             return len(_WORD.findall(self.text, low, high))
         if runs is None:
-            classes = _classes(self.text)
-            runs = self._runs = (
-                _Runs(*_run_edges(classes, _SPACED), paired=False),
-                _Runs(*_run_edges(classes, _NO_SPACE), paired=True),
-            )
+            runs = self._indexed()
         return runs[0].words_in(low, high) + runs[1].words_in(low, high)
+
+    def words_before(self, offset: int) -> int:
+        """words_in(0, offset), the word position of a query's mention: one bisection.
+
+        A stretch from the field's start holds one word per word that starts in it (a
+        spaced run, or every second character of a no-space run from the run's start),
+        so the field's word starts, found once, answer it directly.
+        """
+        starts = self._word_starts
+        if starts is None:
+            spaced, no_space = self._indexed() if self._runs is None else self._runs
+            starts = self._word_starts = _word_starts(spaced, no_space)
+        return bisect_left(starts, offset)
+
+    def _indexed(self) -> tuple[_Runs, _Runs]:
+        classes = _classes(self.text)
+        runs = self._runs = (
+            _Runs(*_run_edges(classes, _SPACED), paired=False),
+            _Runs(*_run_edges(classes, _NO_SPACE), paired=True),
+        )
+        return runs
 
 
 @cache
@@ -171,6 +189,18 @@ class _Runs:
             return self._clipped(first, low, high)
         whole = (self.doubled[last] - self.doubled[first + 1]) // 2 if self.paired else last - first - 1
         return self._clipped(first, low, high) + whole + self._clipped(last, low, high)
+
+
+def _word_starts(spaced: _Runs, no_space: _Runs) -> list[int]:
+    """Where each word `_WORD` reads from a field's start begins, in text order."""
+    if not no_space.starts:  # most fields: a word is a spaced run
+        return spaced.starts
+    run_starts = np.array(no_space.starts)
+    words = (np.array(no_space.ends) - run_starts + 1) // 2  # per no-space run, its words
+    first_word = np.repeat(np.cumsum(words) - words, words)  # of each word, its run's first
+    pairs = np.repeat(run_starts, words) + 2 * (np.arange(int(words.sum())) - first_word)
+    starts: list[int] = np.sort(np.concatenate([np.array(spaced.starts, dtype=pairs.dtype), pairs])).tolist()
+    return starts
 
 
 def snippet(original: str, start: int, end: int, context: int = SNIPPET_CONTEXT) -> str:

@@ -74,8 +74,8 @@ _NOTHING = NodeValue(False, (), ())
 
 def mention_at(term: int, field: Field, text: FieldText, start: int, end: int) -> Mention:
     """The mention of a term found at text[start:end] (normalised offsets, as the matcher reports)."""
-    first = text.words_in(0, start)
-    return Mention(field, first, max(first, text.words_in(0, end) - 1), term)
+    first = text.words_before(start)
+    return Mention(field, first, max(first, text.words_before(end) - 1), term)
 
 
 def evaluate(query: Query, mentions: Iterable[Mention]) -> QueryOutcome:
