@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from newswatch.contracts import Alert, Article, Evidence, alert_id_for
 from newswatch.tagger.alerts import alerts_for
 from newswatch.watchlists import Engine
+from newswatch.watchlists.rules.loader import read_watchlist_text
 from tests.helpers.paths import REPO_ROOT
 
 TAGGED_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -73,3 +75,30 @@ def test_alerts_equal_the_field_by_field_ones_and_round_trip(engine: Engine) -> 
             assert all(type(evidence) is Evidence for evidence in alert.evidence)
         alerted += bool(alerts)
     assert alerted > 100
+
+
+def test_lists_alerting_on_the_same_words_each_show_their_own_evidence() -> None:
+    """Two lists with the same words get one hits tuple from the engine (their evidence is
+    validated once); a third list alerts on other words of the article and shows those."""
+    texts = {
+        "acme_a": "query: 'acme AND merger'",
+        "acme_b": "query: '(merger OR takeover) AND acme'",
+        "rivals": "query: 'globex AND lawsuit'",
+    }
+    engine = Engine(
+        [
+            read_watchlist_text(Path(f"{name}.yaml"), f"name: {name}\ndescription: d\n{text}\n")
+            for name, text in texts.items()
+        ]
+    )
+    article = Article(
+        id="a1",
+        title="Acme merger talks",
+        body="Acme agreed a merger on Monday. Globex faces a lawsuit over the deal.",
+        language="en",
+    )
+    alerts = alerts_for(article, engine, TAGGED_AT)
+    assert alerts == _reference(article, engine)
+    shown = {alert.watchlist: [evidence.text for evidence in alert.evidence] for alert in alerts}
+    assert shown["acme_a"] == shown["acme_b"] == ["Acme", "merger", "Acme", "merger"]
+    assert shown["rivals"] == ["Globex", "lawsuit"]
