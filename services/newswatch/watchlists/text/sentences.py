@@ -87,7 +87,11 @@ class FieldText:
         if runs is None and high - low <= LOCAL_WORDS_SPAN:
             return len(_WORD.findall(self.text, low, high))
         if runs is None:
-            runs = self._indexed()
+            classes = _classes(self.text)
+            runs = self._runs = (
+                _Runs(*_run_edges(classes, _SPACED), paired=False),
+                _Runs(*_run_edges(classes, _NO_SPACE), paired=True),
+            )
         return runs[0].words_in(low, high) + runs[1].words_in(low, high)
 
     def words_before(self, offset: int) -> int:
@@ -95,21 +99,15 @@ class FieldText:
 
         A stretch from the field's start holds one word per word that starts in it (a
         spaced run, or every second character of a no-space run from the run's start),
-        so the field's word starts, found once, answer it directly.
+        so the field's word starts, found once, answer it directly. Up to
+        LOCAL_WORDS_SPAN characters (a title) are counted on the spot instead.
         """
         starts = self._word_starts
         if starts is None:
-            spaced, no_space = self._indexed() if self._runs is None else self._runs
-            starts = self._word_starts = _word_starts(spaced, no_space)
+            if offset <= LOCAL_WORDS_SPAN:
+                return len(_WORD.findall(self.text, 0, offset))
+            starts = self._word_starts = _word_starts(self.text)
         return bisect_left(starts, offset)
-
-    def _indexed(self) -> tuple[_Runs, _Runs]:
-        classes = _classes(self.text)
-        runs = self._runs = (
-            _Runs(*_run_edges(classes, _SPACED), paired=False),
-            _Runs(*_run_edges(classes, _NO_SPACE), paired=True),
-        )
-        return runs
 
 
 @cache
@@ -191,16 +189,20 @@ class _Runs:
         return self._clipped(first, low, high) + whole + self._clipped(last, low, high)
 
 
-def _word_starts(spaced: _Runs, no_space: _Runs) -> list[int]:
-    """Where each word `_WORD` reads from a field's start begins, in text order."""
-    if not no_space.starts:  # most fields: a word is a spaced run
-        return spaced.starts
-    run_starts = np.array(no_space.starts)
-    words = (np.array(no_space.ends) - run_starts + 1) // 2  # per no-space run, its words
-    first_word = np.repeat(np.cumsum(words) - words, words)  # of each word, its run's first
-    pairs = np.repeat(run_starts, words) + 2 * (np.arange(int(words.sum())) - first_word)
-    starts: list[int] = np.sort(np.concatenate([np.array(spaced.starts, dtype=pairs.dtype), pairs])).tolist()
-    return starts
+def _word_starts(text: str) -> list[int]:
+    """Where each word `_WORD` reads from the field's start begins, in text order: the first
+    character of each spaced run, and every second one of a no-space run from its start."""
+    classes = _classes(text)
+    before = np.zeros(len(classes), dtype=np.uint8)  # the class of the character before
+    before[1:] = classes[:-1]
+    starts = (classes == _SPACED) & (before != _SPACED)
+    no_space = classes == _NO_SPACE
+    if no_space.any():
+        offsets = np.arange(len(classes))
+        run_start = np.maximum.accumulate(np.where(no_space & (before != _NO_SPACE), offsets, 0))
+        starts |= no_space & ((offsets - run_start) % 2 == 0)
+    found: list[int] = np.flatnonzero(starts).tolist()
+    return found
 
 
 def snippet(original: str, start: int, end: int, context: int = SNIPPET_CONTEXT) -> str:
