@@ -74,3 +74,28 @@ def test_sharp_s_texts_fold_as_by_stretches() -> None:
         fast = _fields(text)
         result = normalize._by_stretches(text, irregular.irregular_spans(text), boilerplate_lines)
         assert fast == (result.text, result.starts, result.orig_starts, result.orig_ends, result.linear), text
+
+
+def test_texts_with_runs_of_spaces_fold_as_by_stretches() -> None:
+    """Scraped text's double spaces (after a line break too, at either end, beside simple
+    characters, "ß", tabs and accents that send a text the other way) give the segments
+    of the stretch-by-stretch path."""
+    rng = random.Random(7)
+    chars = "ab Ab  \n.ü" + "".join(sorted(simple_chars())[:60:6])
+    rare = "ß\t\u0301\xa0가"
+    texts = ["  ", "a  b", "  a", "a  ", "a\n  b", "“a”  ‘b’", "Fußball  spielen", "a \t b"]
+    for _ in range(3000):
+        pool = chars + (rng.choice(rare) if rng.random() < 0.3 else "")
+        texts.append("".join(rng.choice(pool) for _ in range(rng.randint(1, 40))))
+    taken = 0
+    for text in texts:
+        result = normalize._by_stretches(text, irregular.irregular_spans(text), boilerplate_lines)
+        assert _fields(text) == (
+            result.text,
+            result.starts,
+            result.orig_starts,
+            result.orig_ends,
+            result.linear,
+        ), text
+        taken += "  " in text and normalize._space_runs(text, boilerplate_lines) is not None
+    assert taken > 500  # a quarter of them went the runs-of-spaces way

@@ -34,6 +34,7 @@ SkipLines = Callable[[str], list[tuple[int, int]]]
 
 _SPACES = re.compile(r"\s+")
 _SHARP_RUNS = re.compile("\u00df+")
+_SPACE_RUNS = re.compile("  +")
 
 
 def _fold(chunk: str) -> str:
@@ -91,6 +92,10 @@ def normalize(original: str, skip_lines: SkipLines | None = None) -> NormalizedT
     folded = fold_simple(original)
     if folded is not None and len(folded) != len(original):
         return _sharp_s(original, folded, skip_lines)
+    if folded is None and "  " in original:
+        spaced = _space_runs(original, skip_lines)
+        if spaced is not None:
+            return spaced
     if folded is None:
         return _by_stretches(original, irregular_spans(original), skip_lines)
     # Folded character by character: the map is one linear segment.
@@ -132,6 +137,33 @@ def _sharp_s(original: str, folded: str, skip_lines: SkipLines | None) -> Normal
     return NormalizedText(original, text, tuple(starts), tuple(orig_starts), tuple(orig_ends), tuple(linear))
 
 
+def _space_runs(original: str, skip_lines: SkipLines | None) -> NormalizedText | None:
+    """`original` when its only irregular stretches are runs of plain spaces (scraped text's
+    double spaces), else None: the segments `_by_stretches` makes, without a step per
+    character or a regex for the irregular ones.
+
+    Between the runs the text folds character by character (`fold_simple` of the text
+    with each run squeezed to one space); each run is folded as any stretch is.
+    """
+    squeezed = _SPACE_RUNS.sub(" ", original)
+    folded = fold_simple(squeezed)
+    if folded is None or len(folded) != len(squeezed):
+        return None
+    builder = _Builder(original)
+    position = at = 0  # in `original`, and in `folded` (one character per run)
+    for run in _SPACE_RUNS.finditer(original):
+        start, end = run.span()
+        if start > position:
+            builder.add(folded[at : at + start - position], position, start, linear=True)
+            at += start - position
+        builder.irregular(start, end)
+        at += 1
+        position = end
+    if len(original) > position:
+        builder.add(folded[at:], position, len(original), linear=True)
+    return builder.normalized(skip_lines)
+
+
 def _by_stretches(
     original: str, spans: list[tuple[int, int]], skip_lines: SkipLines | None
 ) -> NormalizedText:
@@ -150,17 +182,7 @@ def _by_stretches(
         position = end
     if len(original) > position:
         builder.add(casefold(original[position:]), position, len(original), linear=True)
-    text = "".join(builder.pieces)
-    if skip_lines is not None:
-        text = _blank(text, skip_lines(text))
-    return NormalizedText(
-        original,
-        text,
-        tuple(builder.starts),
-        tuple(builder.orig_starts),
-        tuple(builder.orig_ends),
-        tuple(builder.linear),
-    )
+    return builder.normalized(skip_lines)
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -187,6 +209,19 @@ class _Builder:
         self.orig_starts: list[int] = []
         self.orig_ends: list[int] = []
         self.linear: list[bool] = []
+
+    def normalized(self, skip_lines: SkipLines | None) -> NormalizedText:
+        text = "".join(self.pieces)
+        if skip_lines is not None:
+            text = _blank(text, skip_lines(text))
+        return NormalizedText(
+            self.original,
+            text,
+            tuple(self.starts),
+            tuple(self.orig_starts),
+            tuple(self.orig_ends),
+            tuple(self.linear),
+        )
 
     def irregular(self, start: int, end: int) -> None:
         chunk = self.original[start:end]
