@@ -55,6 +55,7 @@ class FieldText:
         self._sentence_starts: list[int] | None = None
         self._runs: tuple[_Runs, _Runs] | None = None
         self._word_starts: list[int] | None = None
+        self._classes: npt.NDArray[np.uint8] | None = None  # both of the above read them
 
     def sentence_of(self, offset: int) -> int:
         """Number of the sentence containing text[offset]."""
@@ -87,7 +88,7 @@ class FieldText:
         if runs is None and high - low <= LOCAL_WORDS_SPAN:
             return len(_WORD.findall(self.text, low, high))
         if runs is None:
-            classes = _classes(self.text)
+            classes = self._character_classes()
             runs = self._runs = (
                 _Runs(*_run_edges(classes, _SPACED), paired=False),
                 _Runs(*_run_edges(classes, _NO_SPACE), paired=True),
@@ -106,8 +107,13 @@ class FieldText:
         if starts is None:
             if offset <= LOCAL_WORDS_SPAN:
                 return len(_WORD.findall(self.text, 0, offset))
-            starts = self._word_starts = _word_starts(self.text)
+            starts = self._word_starts = _word_starts(self._character_classes())
         return bisect_left(starts, offset)
+
+    def _character_classes(self) -> npt.NDArray[np.uint8]:
+        if self._classes is None:
+            self._classes = _classes(self.text)
+        return self._classes
 
 
 @cache
@@ -189,10 +195,10 @@ class _Runs:
         return self._clipped(first, low, high) + whole + self._clipped(last, low, high)
 
 
-def _word_starts(text: str) -> list[int]:
+def _word_starts(classes: npt.NDArray[np.uint8]) -> list[int]:
     """Where each word `_WORD` reads from the field's start begins, in text order: the first
-    character of each spaced run, and every second one of a no-space run from its start."""
-    classes = _classes(text)
+    character of each spaced run, and every second one of a no-space run from its start
+    (`classes`: the field's characters' classes)."""
     before = np.zeros(len(classes), dtype=np.uint8)  # the class of the character before
     before[1:] = classes[:-1]
     starts = (classes == _SPACED) & (before != _SPACED)
