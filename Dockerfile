@@ -3,8 +3,9 @@
 # --- builder: resolve and build everything into a venv that the final stage copies whole.
 FROM python:3.11.7-slim-bookworm AS builder
 
-# A compiler only here: on platforms without wheels (e.g. arm64) faust-streaming and
-# hyperscan build C extensions; the final image never sees the toolchain.
+# A compiler only here: setup.py compiles the engine's modules with mypyc, and on
+# platforms without wheels (e.g. arm64) faust-streaming and hyperscan build C
+# extensions; the final image never sees the toolchain.
 RUN apt-get update \
     && apt-get install --no-install-recommends -y build-essential \
     && rm -rf /var/lib/apt/lists/*
@@ -15,7 +16,7 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
-COPY pyproject.toml README.md constraints.txt ./
+COPY pyproject.toml setup.py README.md constraints.txt ./
 COPY services/ services/
 # The constraints pin every transitive dependency, so an image built today and one
 # built next month run the same code the tests ran against.

@@ -39,7 +39,11 @@ lint: venv
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+# The modules setup.py compiles with mypyc: an edit to one rebuilds them, or the tests
+# would run the compiled copy of the old source (tests/test_compiled.py says so too).
+COMPILED := $(shell sed -n 's|^ *"\(services/.*\.py\)",$$|\1|p' setup.py)
+
+$(VENV)/.installed: pyproject.toml constraints.txt setup.py $(COMPILED)
 	@$(SYSTEM_PACKAGES) python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -63,4 +67,5 @@ schemas: venv
 
 clean:
 	-$(BIN)/newswatch kafka down
-	rm -rf $(VENV) .newswatch
+	rm -rf $(VENV) .newswatch build
+	find services -name '*.so' -delete

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages `make run` and `make test` need, installed when missing.
 #
-#   deploy/system-packages.sh python   Python 3.11+ that can create a venv (python3-venv)
+#   deploy/system-packages.sh python   Python 3.11+ that can create a venv (python3-venv), and
+#                                        gcc with Python's headers (python3-dev) for setup.py
 #   deploy/system-packages.sh run      + Java and Maven, for the local Kafka broker
 #   deploy/system-packages.sh test     + kcat (the tests' independent topic reader) and
 #                                        Prometheus (the real scraper, with promtool)
@@ -30,6 +31,11 @@ check_python() {
   fi
   # Debian moves ensurepip into python3-venv; without it `python3 -m venv` fails.
   "$python" -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+  # The engine's compiled modules (setup.py) need a C compiler and Python's headers.
+  need gcc gcc
+  "$python" -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' ||
+    missing+=(python3-dev)
 }
 
 collect_missing() {

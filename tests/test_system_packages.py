@@ -3,7 +3,8 @@
 The PATH holds only what each test puts there: `id` answers the uid the test chooses,
 `apt-get` records its arguments (and, on install, puts the installed commands on the
 PATH, as the real packages would), `python3` answers the version and whether ensurepip
-is there. The script cannot see the machine's own java, kcat or apt-get.
+and Python's headers are there. The script cannot see the machine's own java, kcat,
+gcc or apt-get.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ PACKAGE_COMMANDS = {
     "kcat": ["kcat"],
     "prometheus": ["prometheus", "promtool"],
     "python3": ["python3"],
+    "gcc": ["gcc"],
 }
 RUN_PACKAGES = ["openjdk-17-jre-headless", "maven"]
 TEST_PACKAGES = [*RUN_PACKAGES, "kcat", "prometheus"]
 
 # The fakes run the machine's own tools (cat, grep...): only the script's PATH is fake.
 FAKE_PYTHON = """#!/bin/bash
-# Answers the script's three questions: -V, the version check, import ensurepip.
+# Answers the script's four questions: -V, the version check, import ensurepip, Python.h.
 PATH=/usr/bin:/bin
 version=$(cat "$(dirname "$0")/.python-version")
 minor=${version#3.}
@@ -42,6 +44,7 @@ case "$*" in
   -V) echo "Python $version" ;;
   *version_info*) [ "${minor%%.*}" -ge 11 ] ;;
   *ensurepip*) [ -e "$(dirname "$0")/.ensurepip" ] ;;
+  *Python.h*) [ -e "$(dirname "$0")/.headers" ] ;;
   *) exit 99 ;;
 esac
 """
@@ -55,6 +58,7 @@ for package in "$@"; do
   case "$package" in
     -*) ;;
     python3-venv) touch "$bin/.ensurepip" ;;
+    python3-dev) touch "$bin/.headers" ;;
     *) grep "^$package " "$bin/.provides" | cut -d' ' -f2- | tr ' ' '\\n' | while read -r tool; do
          [ -e "$bin/$tool" ] || printf '#!/bin/bash\\n' > "$bin/$tool"; chmod +x "$bin/$tool"
        done ;;
@@ -74,14 +78,19 @@ class FakeMachine:
             else:
                 self._write(tool, "#!/bin/bash\n")
 
-    def python(self, version: str = "3.11.2", *, ensurepip: bool = True) -> None:
+    def python(self, version: str = "3.11.2", *, ensurepip: bool = True, compiler: bool = True) -> None:
+        """Python `version`; `compiler`: gcc and Python's headers, for setup.py's compiled modules."""
         self.has("python3")
         (self.bin / ".python-version").write_text(version)
-        marker = self.bin / ".ensurepip"
-        if ensurepip:
-            marker.touch()
+        for marker, present in ((".ensurepip", ensurepip), (".headers", compiler)):
+            if present:
+                (self.bin / marker).touch()
+            else:
+                (self.bin / marker).unlink(missing_ok=True)
+        if compiler:
+            self.has("gcc")
         else:
-            marker.unlink(missing_ok=True)
+            (self.bin / "gcc").unlink(missing_ok=True)
 
     def uid(self, uid: int) -> None:
         self._write("id", f'#!/bin/bash\n[ "$1" = -u ] && echo {uid}\n')
@@ -179,6 +188,15 @@ def test_python_without_ensurepip_gets_python3_venv(machine: FakeMachine) -> Non
     assert machine.apt_calls()[-1] == install_call(["python3-venv"])
 
 
+def test_python_without_a_compiler_gets_gcc_and_the_headers(machine: FakeMachine) -> None:
+    # setup.py compiles the engine's modules: gcc, and Python.h from python3-dev.
+    machine.uid(0)
+    machine.python(compiler=False)
+    result = machine.run("python")
+    assert result.returncode == 0, result.stderr
+    assert machine.apt_calls()[-1] == install_call(["gcc", "python3-dev"])
+
+
 def test_not_root_stops_with_the_command_to_run(machine: FakeMachine) -> None:
     machine.uid(1000)
     machine.python(ensurepip=False)
@@ -216,7 +234,7 @@ def test_unknown_profile_is_a_usage_error(machine: FakeMachine) -> None:
 
 def test_readme_names_the_packages_the_script_installs(machine: FakeMachine) -> None:
     machine.uid(1000)
-    machine.python(ensurepip=False)
+    machine.python(ensurepip=False, compiler=False)
     requested = re.search(r"--no-install-recommends (.*)", machine.run("test").stderr)
     assert requested is not None
     section = README.split("## The two commands", 1)[1].split("\n## ", 1)[0]
