@@ -18,11 +18,18 @@ from setuptools import setup
 COMPILED = [
     "services/newswatch/watchlists/rules/query/semantics.py",
     "services/newswatch/watchlists/scoring/compiled.py",
+    "services/newswatch/watchlists/scoring/deadline.py",
     "services/newswatch/watchlists/scoring/evidence.py",
     "services/newswatch/watchlists/scoring/matcher.py",
     "services/newswatch/watchlists/scoring/nearest.py",
+    "services/newswatch/watchlists/scoring/presearch.py",
     "services/newswatch/watchlists/scoring/query_scoring.py",
     "services/newswatch/watchlists/scoring/rule_scoring.py",
+    "services/newswatch/watchlists/text/boilerplate.py",
+    "services/newswatch/watchlists/text/irregular.py",
+    "services/newswatch/watchlists/text/language.py",
+    "services/newswatch/watchlists/text/normalize.py",
+    "services/newswatch/watchlists/text/script.py",
     "services/newswatch/watchlists/text/sentences.py",
 ]
 

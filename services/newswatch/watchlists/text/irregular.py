@@ -78,6 +78,12 @@ def irregular_spans(original: str) -> list[tuple[int, int]]:
         positions = _positions(original)
         if positions is not None:
             return _runs(positions)
+    return regex_spans(original)
+
+
+def regex_spans(original: str) -> list[tuple[int, int]]:
+    """`irregular_spans` by regex alone: what it falls back on, and the reference its
+    Hyperscan path is tested against."""
     astral = len(original.encode("utf-16-le")) != 2 * len(original)
     pattern = irregular_full() if astral or "  " in original else irregular_chars()
     return [match.span() for match in pattern.finditer(original)]
@@ -101,8 +107,12 @@ def fold_simple(original: str) -> str | None:
     except UnicodeEncodeError:  # an unpaired surrogate
         return None
     present: set[int] = set()
+
+    def report(found: int, _start: int, _end: int, _flags: int, _context: object) -> None:
+        present.add(found)
+
     # Each simple character is reported once at most, any other irregular one as id 0.
-    _simple_database().scan(encoded, match_event_handler=lambda found, *_: present.add(found))
+    _simple_database().scan(encoded, match_event_handler=report)
     if 0 in present:
         return None
     text = original
