@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from importlib import machinery
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import REPO_ROOT, TEST_DATA
+
 PACKAGE = REPO_ROOT / "services" / "newswatch"
 TAGGED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 # Every operator of the query language, in several scripts, on words the data holds.
@@ -32,12 +33,17 @@ QUERIES = {
 }
 
 
-def compiled_modules() -> list[str]:
-    """The modules setup.py compiles, as import names (read from its COMPILED list)."""
+def compiled_sources() -> list[Path]:
+    """The source files setup.py compiles (read from its COMPILED list)."""
     text = (REPO_ROOT / "setup.py").read_text(encoding="utf-8")
     block = text.split("COMPILED = [", 1)[1].split("]", 1)[0]
-    paths = [line.strip().strip('",') for line in block.splitlines() if line.strip().startswith('"')]
-    return [path.removeprefix("services/").removesuffix(".py").replace("/", ".") for path in paths]
+    lines = [line.strip() for line in block.splitlines()]
+    return [REPO_ROOT / line.strip('",') for line in lines if line.startswith('"')]
+
+
+def module_name(source: Path) -> str:
+    """The import name of a source file under services/."""
+    return ".".join(source.relative_to(REPO_ROOT / "services").with_suffix("").parts)
 
 
 def load_sources_only() -> None:
@@ -72,13 +78,14 @@ def main() -> None:
         read_watchlist_text,
     )
 
-    print(json.dumps([importlib.import_module(name).__file__ for name in compiled_modules()]))
+    modules = [importlib.import_module(module_name(source)) for source in compiled_sources()]
+    print(json.dumps([module.__file__ for module in modules]))
     lists = load_watchlists(default_watchlist_paths()) + [
         read_watchlist_text(Path(f"{name}.yaml"), f"name: {name}\nquery: '{query}'\n")
         for name, query in QUERIES.items()
     ]
     engine = Engine(lists)
-    for path in sorted((REPO_ROOT / "tests" / "data").glob("*.jsonl")):
+    for path in sorted(TEST_DATA.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             for language in (row.get("language"), None):
