@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
+from datasketch import MinHash
 
 from newswatch.stories import fingerprint as fingerprint_module
 from newswatch.stories.fingerprint import (
     MAX_BODY_CHARS,
     MIN_SHINGLES,
+    NUM_PERM,
+    SCHEME,
+    SEED,
     Fingerprint,
     content_lines,
     fingerprint,
@@ -143,6 +148,18 @@ def test_fingerprints_survive_json() -> None:
     found = fingerprint("", "The council approved the budget on Monday after a long debate about schools.")
     assert Fingerprint.from_json(json.loads(json.dumps(found.to_json()))) == found
     assert len(found.signature) == 128 and all(0 <= value < 2**32 for value in found.signature)
+
+
+def test_signatures_are_datasketchs_minhash_value_for_value(labelled: dict[str, object]) -> None:
+    """Signatures computed before this code and kept in the stories table's changelog must
+    stay comparable with new ones: the signature is datasketch's MinHash of the shingles."""
+    bodies = [article.body for article in labelled.values()]  # type: ignore[attr-defined]
+    bodies += ["", "Advertisement", "Fire at the harbour", "x " * 50_000]
+    for body in bodies:
+        reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
+        reference.update_batch([shingle.encode() for shingle in shingles(content_lines(body))])
+        expected = tuple(int(value) for value in reference.hashvalues)
+        assert fingerprint("", body).signature == expected, body[:60]
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
 
+import numpy as np
 from datasketch import MinHash
 
 from newswatch.watchlists.text.boilerplate import boilerplate_lines
@@ -56,6 +57,10 @@ SEED = 1
 # Letters, digits and combining marks (Thai vowel signs, Devanagari matras) make words;
 # Python's \w leaves the marks out.
 _NO_SPACE = re.compile(f"[{NO_SPACE_CLASS}]")
+# The MurmurHash3 finaliser of 32-bit values, as datasketch's affine32 scheme mixes each
+# hash before permuting it (see _minimums).
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+_NO_SHINGLE = (2**32 - 1,) * NUM_PERM  # datasketch's initial values: what an empty set keeps
 
 
 @cache
@@ -68,8 +73,11 @@ def _word_pattern() -> re.Pattern[str]:
 
 
 @cache
-def permutations() -> tuple[object, object]:
-    # Generating the permutations costs more than hashing an article: done once.
+def permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's permutation parameters (a, b) for NUM_PERM, SEED and SCHEME.
+
+    Generating them costs more than hashing an article: done once.
+    """
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations  # type: ignore[no-any-return]
 
 
@@ -112,17 +120,36 @@ def fingerprint(title: str, body: str) -> Fingerprint:
     lines = content_lines(body)
     shingle_set = shingles(lines)
     digest = hashlib.blake2b("\n".join(" ".join(line) for line in lines).encode(), digest_size=16)
-    # CRC-32 in C, called by datasketch directly: it mixes the value (MurmurHash3 finaliser)
-    # before permuting, and SHA-1 (its default) would cost five times as much per shingle.
-    minhash = MinHash(
-        num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=permutations(), hashfunc=zlib.crc32
-    )
-    minhash.update_batch(list(map(str.encode, shingle_set)))
     return Fingerprint(
-        signature=tuple(int(v) for v in minhash.hashvalues),
+        signature=_minimums(shingle_set),
         shingles=len(shingle_set),
         exact=digest.hexdigest() if lines else "",
     )
+
+
+def _minimums(shingle_set: set[str]) -> tuple[int, ...]:
+    """The MinHash signature datasketch's `MinHash(scheme="affine32", hashfunc=zlib.crc32)`
+    gives after `update_batch` of the UTF-8 shingles, value for value (a test compares them),
+    for less: the hashes go straight from C into one array, with no per-value checks, and
+    the permuted matrix is computed in place.
+
+    CRC-32 in C rather than SHA-1 (datasketch's default, five times the cost a shingle);
+    the finaliser mixes it before the affine permutations.
+    """
+    if not shingle_set:
+        return _NO_SHINGLE
+    crcs = map(zlib.crc32, map(str.encode, shingle_set))
+    hashes = np.fromiter(crcs, dtype=np.uint32, count=len(shingle_set))
+    shift1, multiply1, shift2, multiply2, shift3 = _FMIX32
+    hashes ^= hashes >> shift1
+    hashes *= multiply1
+    hashes ^= hashes >> shift2
+    hashes *= multiply2
+    hashes ^= hashes >> shift3
+    a, b = permutations()
+    permuted = hashes.reshape(-1, 1) * a  # wraps modulo 2**32, as datasketch's does
+    permuted += b
+    return tuple(permuted.min(axis=0).tolist())
 
 
 def content_lines(body: str) -> list[list[str]]:
@@ -133,6 +160,8 @@ def content_lines(body: str) -> list[list[str]]:
     text = fold(body[:MAX_BODY_CHARS])
     dropped = {start for start, _ in boilerplate_lines(text)}
     words = _word_pattern().findall
+    # Most bodies have no character of a script without spaces: one test, not a search a line.
+    no_space = _has_no_space(text)
     kept: list[list[str]] = []
     short: list[list[str]] = []
     position = 0
@@ -142,9 +171,15 @@ def content_lines(body: str) -> list[list[str]]:
         if start in dropped or not tokens:
             continue
         # A run of no-space script is one token but many words: about two characters a word.
-        units = len(tokens) + len(_NO_SPACE.findall(line)) / 2
+        units = len(tokens) + (len(_NO_SPACE.findall(line)) / 2 if no_space else 0)
         (kept if units >= MIN_LINE_UNITS else short).append(tokens)
     return kept or short
+
+
+def _has_no_space(text: str) -> bool:
+    """Whether `text` has a character of a script without spaces; O(1) for ASCII text
+    (a flag of the string), whose search would test every character against the class."""
+    return not text.isascii() and _NO_SPACE.search(text) is not None
 
 
 def shingles(lines: Sequence[Sequence[str]]) -> set[str]:
@@ -153,7 +188,7 @@ def shingles(lines: Sequence[Sequence[str]]) -> set[str]:
     stream = "".join(tokens)
     if not stream:
         return set()
-    if len(_NO_SPACE.findall(stream)) >= NO_SPACE_SHARE * len(stream):
+    if _has_no_space(stream) and len(_NO_SPACE.findall(stream)) >= NO_SPACE_SHARE * len(stream):
         size = CHAR_SHINGLE
         return {stream[i : i + size] for i in range(max(1, len(stream) - size + 1))}
     if len(tokens) < WORD_SHINGLE:
