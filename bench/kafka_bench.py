@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import GroupCoordinatorNotAvailableError
 
 from newswatch.contracts import Article
 from newswatch.errors import NewswatchError
@@ -253,8 +254,14 @@ async def wait_group_stable(connection: KafkaConnection, group: str, members: in
         deadline = time.monotonic() + timeout
         state, joined = "?", 0
         while time.monotonic() < deadline:
-            with quiet_client_logs():
-                responses = await admin.describe_consumer_groups([group])
+            try:
+                with quiet_client_logs():
+                    responses = await admin.describe_consumer_groups([group])
+            except GroupCoordinatorNotAvailableError:
+                # A broker just started has no coordinator until its offsets topic exists.
+                state = "no coordinator yet"
+                await asyncio.sleep(0.1)
+                continue
             # DescribeGroups: (error_code, group_id, state, protocol_type, protocol, members, ...)
             description = responses[0].groups[0]
             state, joined = description[2], len(description[5])
